@@ -1,0 +1,16 @@
+//! replscope: a playground that teaches Redis master/replica replication by
+//! simulating Redis 7.0 byte for byte, natively and in the browser.
+//!
+//! # Layout
+//!
+//! - [`engine`]: the deterministic, sans-IO simulation. Virtual redis-server
+//!   nodes on virtual time and a virtual network. No browser imports, no clock,
+//!   no thread RNG: time is always a parameter and one seeded RNG decides all.
+//! - `web` (wasm32 only): the one boundary module with every `#[wasm_bindgen]`
+//!   export, and the DOM code beside it. The only code that touches the browser.
+//! - `src/main.rs`: the native `replscope` CLI that runs scenario scripts.
+
+pub mod engine;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
