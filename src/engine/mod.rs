@@ -3,8 +3,37 @@
 //! Pure Rust with no I/O: every function that depends on time takes `now`
 //! (Unix milliseconds) as an argument, randomness comes from one seeded
 //! [`rng::Rng`], and only ordered collections are iterated.
+//!
+//! # Layout
+//! - wire and data: [`resp`] (RESP frames and redis-cli formatting),
+//!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
+//!   and what each propagates), [`rdb`] (RDB v10 files, with [`lzf`] and
+//!   [`crc64`]), [`config`] (redis.conf options).
+//! - a node: [`node`] (the server: clients, dispatch, the replication feed),
+//!   [`admin`] (server commands), [`info`] (INFO and ROLE), [`log`].
+//! - replication: [`handshake`] (the replica's state machine and master
+//!   link), [`psync`] (the master's PSYNC decision), [`replicas`] (full sync,
+//!   streaming, ACKs, timeouts, output limits), [`backlog`] (the block list).
+//! - the world: [`clock`] (virtual time), [`rng`], [`net`] (links and bytes
+//!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts).
 
-pub mod keyspace;
-pub mod rng;
+pub mod admin;
+pub mod backlog;
 pub mod clock;
+pub mod command;
+pub mod config;
+pub mod crc64;
+pub mod handshake;
+pub mod info;
+pub mod keyspace;
+pub mod log;
+pub mod lzf;
 pub mod net;
+pub mod node;
+pub mod psync;
+pub mod rdb;
+pub mod replicas;
+pub mod resp;
+pub mod rng;
+pub mod scenario;
+pub mod sim;

@@ -27,6 +27,8 @@ impl ConnId {
 pub enum Payload {
     /// A connection request (SYN) from the connecting end.
     Open,
+    /// The accepting end took the connection (SYN-ACK).
+    Accepted,
     /// Application bytes.
     Data(Vec<u8>),
     /// An orderly close or a reset from the sending end.
@@ -311,6 +313,14 @@ impl Net {
                 }
             }
             return Some(seg);
+        }
+    }
+
+    /// The accepting end took the connection: the connecting end is told
+    /// one latency later.
+    pub fn accept(&mut self, server_end: ConnId, now: u64) {
+        if self.ends(server_end).is_some() {
+            self.push(server_end, Payload::Accepted, 0, now);
         }
     }
 

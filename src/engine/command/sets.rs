@@ -1,0 +1,140 @@
+//! Set commands (t_set.c): SADD, SREM, SMEMBERS, SCARD, SISMEMBER.
+
+use super::{err, Ctx, WRONGTYPE};
+use crate::engine::keyspace::{Bytes, Entry, Value};
+use crate::engine::resp::{parse_i64, Reply};
+use std::collections::BTreeSet;
+
+/// `set-max-intset-entries`: up to this many all-integer members a set is an intset.
+pub const SET_MAX_INTSET_ENTRIES: usize = 512;
+
+/// SADD key member [member ...]: reply = members added; propagated as typed if any.
+pub(super) fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    let key = &argv[1];
+    if ctx.write(key).is_none() {
+        ctx.insert(key, Entry::new(Value::Set(BTreeSet::new())));
+    }
+    let added = match ctx.write(key) {
+        Some(Entry { value: Value::Set(s), .. }) => argv[2..].iter().filter(|m| s.insert((*m).clone())).count(),
+        _ => return err(WRONGTYPE),
+    };
+    if added > 0 {
+        ctx.prop(argv.to_vec());
+    }
+    Reply::Integer(added as i64)
+}
+
+/// SREM key member [member ...]: reply = members removed; the key goes when
+/// the set empties; propagated as typed if any were removed.
+pub(super) fn srem(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    let key = &argv[1];
+    let (removed, empty) = match ctx.write(key) {
+        None => return Reply::Integer(0),
+        Some(Entry { value: Value::Set(s), .. }) => {
+            let mut n = 0;
+            for m in &argv[2..] {
+                if s.remove(m) {
+                    n += 1;
+                    if s.is_empty() {
+                        break;
+                    }
+                }
+            }
+            (n, s.is_empty())
+        }
+        Some(_) => return err(WRONGTYPE),
+    };
+    if empty {
+        ctx.remove(key);
+    }
+    if removed > 0 {
+        ctx.prop(argv.to_vec());
+    }
+    Reply::Integer(removed)
+}
+
+/// The order SMEMBERS replies in: ascending numeric for an intset (every
+/// member an integer, at most 512 of them), else byte order (Redis's
+/// hash-table order is not reproduced).
+pub fn set_reply_order(s: &BTreeSet<Bytes>) -> Vec<Bytes> {
+    if s.len() <= SET_MAX_INTSET_ENTRIES {
+        let ints: Option<Vec<i64>> = s.iter().map(|m| parse_i64(m)).collect();
+        if let Some(mut v) = ints {
+            v.sort_unstable();
+            return v.into_iter().map(|n| n.to_string().into_bytes()).collect();
+        }
+    }
+    s.iter().cloned().collect()
+}
+
+/// SMEMBERS key.
+pub(super) fn smembers(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    match ctx.read(&argv[1]) {
+        None => Reply::Array(vec![]),
+        Some(Entry { value: Value::Set(s), .. }) => Reply::Array(set_reply_order(s).into_iter().map(Reply::Bulk).collect()),
+        Some(_) => err(WRONGTYPE),
+    }
+}
+
+/// SCARD key.
+pub(super) fn scard(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    match ctx.read(&argv[1]) {
+        None => Reply::Integer(0),
+        Some(Entry { value: Value::Set(s), .. }) => Reply::Integer(s.len() as i64),
+        Some(_) => err(WRONGTYPE),
+    }
+}
+
+/// SISMEMBER key member: 1 or 0.
+pub(super) fn sismember(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    match ctx.read(&argv[1]) {
+        None => Reply::Integer(0),
+        Some(Entry { value: Value::Set(s), .. }) => Reply::Integer(s.contains(&argv[2]) as i64),
+        Some(_) => err(WRONGTYPE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use crate::engine::keyspace::Keyspace;
+    use crate::engine::resp::Reply;
+
+    fn arr(v: &[&str]) -> Reply {
+        Reply::Array(v.iter().map(|s| bulk(s)).collect())
+    }
+
+    #[test]
+    fn smembers_of_integer_set_is_numeric_order() {
+        let mut ks = Keyspace::default();
+        ok(&mut ks, "sadd s 10 -3 2 100");
+        assert_eq!(ok(&mut ks, "smembers s"), arr(&["-3", "2", "10", "100"]));
+        ok(&mut ks, "sadd s x");
+        assert_eq!(ok(&mut ks, "smembers s"), arr(&["-3", "10", "100", "2", "x"]));
+    }
+
+    #[test]
+    fn sadd_srem_propagate_only_changes() {
+        let mut ks = Keyspace::default();
+        let (r, ops) = run(&mut ks, "sadd s a b a");
+        assert_eq!(r, Reply::Integer(2));
+        assert_eq!(ops_text(&ops), vec!["sadd s a b a"]);
+        let (r, ops) = run(&mut ks, "sadd s a");
+        assert_eq!(r, Reply::Integer(0));
+        assert!(ops.is_empty());
+        let (r, ops) = run(&mut ks, "srem s z");
+        assert_eq!(r, Reply::Integer(0));
+        assert!(ops.is_empty());
+        assert_eq!(ok(&mut ks, "scard s"), Reply::Integer(2));
+        assert_eq!(ok(&mut ks, "sismember s a"), Reply::Integer(1));
+        assert_eq!(ok(&mut ks, "sismember s z"), Reply::Integer(0));
+        let (r, ops) = run(&mut ks, "srem s a b");
+        assert_eq!(r, Reply::Integer(2));
+        assert_eq!(ops.len(), 1);
+        assert_eq!(ok(&mut ks, "exists s"), Reply::Integer(0));
+        assert_eq!(ok(&mut ks, "smembers s"), arr(&[]));
+        ok(&mut ks, "set str v");
+        assert_eq!(ok(&mut ks, "sadd str a"), Reply::Error(super::WRONGTYPE.into()));
+        assert_eq!(ok(&mut ks, "smembers str"), Reply::Error(super::WRONGTYPE.into()));
+    }
+}

@@ -1,0 +1,817 @@
+//! A node's configuration (`redis.conf` / `standardConfig` table in config.c
+//! of Redis 7.0.15) for the replication-related directives, with CONFIG SET /
+//! CONFIG GET semantics and redis-server command-line parsing.
+
+/// `client-output-buffer-limit` for one client class: hard bytes, soft bytes,
+/// soft seconds (`clientBufferLimitsConfig`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObufLimit {
+    /// Disconnect at once above this many bytes (0 = no limit).
+    pub hard_bytes: u64,
+    /// Disconnect when above this many bytes for `soft_seconds`.
+    pub soft_bytes: u64,
+    /// Seconds the soft limit may be exceeded.
+    pub soft_seconds: i64,
+}
+
+/// `repl-diskless-load`: how a replica loads the RDB from its master.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisklessLoad {
+    /// `disabled`: save to disk, then load (default).
+    Disabled,
+    /// `on-empty-db`: load from the socket only when the dataset is empty.
+    OnEmptyDb,
+    /// `swapdb`: load from the socket into a temporary db.
+    Swapdb,
+}
+
+const DISKLESS_LOAD_NAMES: [&str; 3] = ["disabled", "on-empty-db", "swapdb"];
+
+/// The node's configuration, one typed field per supported directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `port` (6379).
+    pub port: u16,
+    /// `replicaof` / `slaveof` host and port (none = master).
+    pub replicaof: Option<(String, u16)>,
+    /// `repl-backlog-size` in bytes (1mb).
+    pub repl_backlog_size: i64,
+    /// `repl-backlog-ttl` seconds (3600).
+    pub repl_backlog_ttl: i64,
+    /// `repl-timeout` seconds (60).
+    pub repl_timeout: i64,
+    /// `repl-ping-replica-period` / `repl-ping-slave-period` seconds (10).
+    pub repl_ping_replica_period: i64,
+    /// `repl-diskless-sync` (yes in 7.0).
+    pub repl_diskless_sync: bool,
+    /// `repl-diskless-sync-delay` seconds (5).
+    pub repl_diskless_sync_delay: i64,
+    /// `repl-diskless-sync-max-replicas` (0 = no limit).
+    pub repl_diskless_sync_max_replicas: i64,
+    /// `repl-diskless-load` (disabled).
+    pub repl_diskless_load: DisklessLoad,
+    /// `client-output-buffer-limit` for normal, replica and pubsub clients.
+    pub client_output_buffer_limit: [ObufLimit; 3],
+    /// `replica-read-only` / `slave-read-only` (yes).
+    pub replica_read_only: bool,
+    /// `requirepass` (none).
+    pub requirepass: Option<String>,
+    /// `masterauth` (none).
+    pub masterauth: Option<String>,
+    /// `masteruser` (none).
+    pub masteruser: Option<String>,
+    /// `min-replicas-to-write` / `min-slaves-to-write` (0).
+    pub min_replicas_to_write: i64,
+    /// `min-replicas-max-lag` / `min-slaves-max-lag` seconds (10).
+    pub min_replicas_max_lag: i64,
+    /// `replica-serve-stale-data` / `slave-serve-stale-data` (yes).
+    pub replica_serve_stale_data: bool,
+    /// `replica-announce-ip` / `slave-announce-ip` (none).
+    pub replica_announce_ip: Option<String>,
+    /// `replica-priority` / `slave-priority` (100).
+    pub replica_priority: i64,
+    /// `maxmemory` bytes (0 = no limit).
+    pub maxmemory: u64,
+    /// `save` points as (seconds, changes) (3600 1 300 100 60 10000).
+    pub save: Vec<(i64, i64)>,
+    /// `appendonly` (no).
+    pub appendonly: bool,
+    /// `dir` (the working directory; modelled as `/data`).
+    pub dir: String,
+    /// `dbfilename` (dump.rdb).
+    pub dbfilename: String,
+    /// `hz` (10; clamped to 1..=500).
+    pub hz: i64,
+    /// `repl-disable-tcp-nodelay` (no).
+    pub repl_disable_tcp_nodelay: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 6379,
+            replicaof: None,
+            repl_backlog_size: 1024 * 1024,
+            repl_backlog_ttl: 3600,
+            repl_timeout: 60,
+            repl_ping_replica_period: 10,
+            repl_diskless_sync: true,
+            repl_diskless_sync_delay: 5,
+            repl_diskless_sync_max_replicas: 0,
+            repl_diskless_load: DisklessLoad::Disabled,
+            client_output_buffer_limit: [
+                ObufLimit { hard_bytes: 0, soft_bytes: 0, soft_seconds: 0 },
+                ObufLimit { hard_bytes: 256 << 20, soft_bytes: 64 << 20, soft_seconds: 60 },
+                ObufLimit { hard_bytes: 32 << 20, soft_bytes: 8 << 20, soft_seconds: 60 },
+            ],
+            replica_read_only: true,
+            requirepass: None,
+            masterauth: None,
+            masteruser: None,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 10,
+            replica_serve_stale_data: true,
+            replica_announce_ip: None,
+            replica_priority: 100,
+            maxmemory: 0,
+            save: vec![(3600, 1), (300, 100), (60, 10000)],
+            appendonly: false,
+            dir: "/data".to_string(),
+            dbfilename: "dump.rdb".to_string(),
+            hz: 10,
+            repl_disable_tcp_nodelay: false,
+        }
+    }
+}
+
+const INT_MAX: i64 = i32::MAX as i64;
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    /// Plain integer with inclusive bounds.
+    Int(i64, i64),
+    /// Memory value stored signed (`long long`), bounds.
+    MemSigned(i64, i64),
+    /// Memory value stored unsigned (`unsigned long long`).
+    MemUnsigned,
+    Enum,
+    /// String where "" means unset.
+    Str,
+    /// String where "" is kept.
+    StrKeepEmpty,
+    /// Multi-argument special config.
+    Multi,
+    /// Single-argument special config.
+    Special,
+}
+
+/// Flags from the config table.
+const IMMUTABLE: u8 = 1;
+const PROTECTED: u8 = 2;
+
+/// (name, alias, kind, flags) in config.c's table.
+const SPECS: &[(&str, Option<&str>, Kind, u8)] = &[
+    ("port", None, Kind::Int(0, 65535), 0),
+    ("replicaof", Some("slaveof"), Kind::Multi, IMMUTABLE),
+    ("repl-backlog-size", None, Kind::MemSigned(1, i64::MAX), 0),
+    ("repl-backlog-ttl", None, Kind::Int(0, i64::MAX), 0),
+    ("repl-timeout", None, Kind::Int(1, INT_MAX), 0),
+    ("repl-ping-replica-period", Some("repl-ping-slave-period"), Kind::Int(1, INT_MAX), 0),
+    ("repl-diskless-sync", None, Kind::Bool, 0),
+    ("repl-diskless-sync-delay", None, Kind::Int(0, INT_MAX), 0),
+    ("repl-diskless-sync-max-replicas", None, Kind::Int(0, INT_MAX), 0),
+    ("repl-diskless-load", None, Kind::Enum, 0),
+    ("client-output-buffer-limit", None, Kind::Multi, 0),
+    ("replica-read-only", Some("slave-read-only"), Kind::Bool, 0),
+    ("requirepass", None, Kind::Str, 0),
+    ("masterauth", None, Kind::Str, 0),
+    ("masteruser", None, Kind::Str, 0),
+    ("min-replicas-to-write", Some("min-slaves-to-write"), Kind::Int(0, INT_MAX), 0),
+    ("min-replicas-max-lag", Some("min-slaves-max-lag"), Kind::Int(0, INT_MAX), 0),
+    ("replica-serve-stale-data", Some("slave-serve-stale-data"), Kind::Bool, 0),
+    ("replica-announce-ip", Some("slave-announce-ip"), Kind::Str, 0),
+    ("replica-priority", Some("slave-priority"), Kind::Int(0, INT_MAX), 0),
+    ("maxmemory", None, Kind::MemUnsigned, 0),
+    ("save", None, Kind::Multi, 0),
+    ("appendonly", None, Kind::Bool, 0),
+    ("dir", None, Kind::Special, PROTECTED),
+    ("dbfilename", None, Kind::StrKeepEmpty, PROTECTED),
+    ("hz", None, Kind::Int(0, INT_MAX), 0),
+    ("repl-disable-tcp-nodelay", None, Kind::Bool, 0),
+];
+
+/// Every name CONFIG GET can match, canonical names first, then aliases:
+/// (listed name, canonical name, kind, flags).
+fn all_names() -> impl Iterator<Item = (&'static str, &'static str, Kind, u8)> {
+    SPECS.iter().map(|s| (s.0, s.0, s.2, s.3)).chain(SPECS.iter().filter_map(|s| s.1.map(|a| (a, s.0, s.2, s.3))))
+}
+
+fn lookup(name: &str) -> Option<(&'static str, &'static str, Kind, u8)> {
+    all_names().find(|(n, ..)| n.eq_ignore_ascii_case(name))
+}
+
+/// `memtoull`: digits with an optional case-insensitive unit
+/// (b, k=1000, kb=1024, m, mb, g, gb). `None` on a bad unit or sign.
+pub fn memtoull(s: &str) -> Option<u64> {
+    if s.starts_with('-') {
+        return None;
+    }
+    let digits_end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    let mul: u64 = match s[digits_end..].to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    // strtoull saturates on overflow; the product wraps like C.
+    let val = s[..digits_end].bytes().fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add((b - b'0') as u64));
+    let val = if s[..digits_end].len() > 20 { u64::MAX } else { val };
+    Some(val.wrapping_mul(mul))
+}
+
+/// C `strtoll(s, &end, 10)` requiring `*end == '\0'`.
+fn strtoll_full(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, d) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if d.is_empty() {
+        return if s.is_empty() { Some(0) } else { None };
+    }
+    if !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i128 = d.bytes().fold(0i128, |a, b| (a * 10 + (b - b'0') as i128).min(i64::MAX as i128 + 1));
+    let v = if neg { -v } else { v };
+    Some(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
+/// `string2ll` on text.
+fn parse_int(s: &str) -> Option<i64> {
+    crate::engine::rdb::string2ll(s.as_bytes())
+}
+
+/// `sdssplitargs`: splits a config line into arguments, honouring "..." (with
+/// \n \r \t \b \a \\ \" \xHH escapes) and '...' quoting. `None` if unbalanced.
+pub fn split_args(line: &str) -> Option<Vec<String>> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() {
+            return Some(out);
+        }
+        let mut cur: Vec<u8> = Vec::new();
+        let (mut inq, mut insq) = (false, false);
+        loop {
+            if inq {
+                if i >= b.len() {
+                    return None;
+                }
+                if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' && b[i + 2].is_ascii_hexdigit() && b[i + 3].is_ascii_hexdigit() {
+                    cur.push(u8::from_str_radix(std::str::from_utf8(&b[i + 2..i + 4]).ok()?, 16).ok()?);
+                    i += 3;
+                } else if b[i] == b'\\' && i + 1 < b.len() {
+                    i += 1;
+                    cur.push(match b[i] { b'n' => b'\n', b'r' => b'\r', b't' => b'\t', b'b' => 8, b'a' => 7, c => c });
+                } else if b[i] == b'"' {
+                    if i + 1 < b.len() && !b[i + 1].is_ascii_whitespace() {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                } else {
+                    cur.push(b[i]);
+                }
+            } else if insq {
+                if i >= b.len() {
+                    return None;
+                }
+                if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] == b'\'' {
+                    i += 1;
+                    cur.push(b'\'');
+                } else if b[i] == b'\'' {
+                    if i + 1 < b.len() && !b[i + 1].is_ascii_whitespace() {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                } else {
+                    cur.push(b[i]);
+                }
+            } else {
+                if i >= b.len() || matches!(b[i], b' ' | b'\n' | b'\r' | b'\t' | 0) {
+                    break;
+                }
+                match b[i] {
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    c => cur.push(c),
+                }
+            }
+            i += 1;
+        }
+        out.push(String::from_utf8_lossy(&cur).into_owned());
+    }
+}
+
+/// `stringmatchlen(pattern, string, nocase=1)`: glob with `*`, `?`, `[...]`
+/// (ranges, `^` negation) and `\` escapes.
+pub fn glob_match(pattern: &str, s: &str) -> bool {
+    fn m(p: &[u8], s: &[u8]) -> bool {
+        let (mut pi, mut si) = (0, 0);
+        while pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    while pi + 1 < p.len() && p[pi + 1] == b'*' {
+                        pi += 1;
+                    }
+                    if pi + 1 == p.len() {
+                        return true;
+                    }
+                    return (si..=s.len()).any(|k| m(&p[pi + 1..], &s[k..]));
+                }
+                b'?' => {
+                    if si >= s.len() {
+                        return false;
+                    }
+                    si += 1;
+                }
+                b'[' => {
+                    if si >= s.len() {
+                        return false;
+                    }
+                    pi += 1;
+                    let not = pi < p.len() && p[pi] == b'^';
+                    if not {
+                        pi += 1;
+                    }
+                    let c = s[si].to_ascii_lowercase();
+                    let mut hit = false;
+                    while pi < p.len() && p[pi] != b']' {
+                        if p[pi] == b'\\' && pi + 1 < p.len() {
+                            pi += 1;
+                            hit |= p[pi].to_ascii_lowercase() == c;
+                        } else if pi + 2 < p.len() && p[pi + 1] == b'-' {
+                            let (mut a, mut z) = (p[pi].to_ascii_lowercase(), p[pi + 2].to_ascii_lowercase());
+                            if a > z {
+                                std::mem::swap(&mut a, &mut z);
+                            }
+                            hit |= c >= a && c <= z;
+                            pi += 2;
+                        } else {
+                            hit |= p[pi].to_ascii_lowercase() == c;
+                        }
+                        pi += 1;
+                    }
+                    if pi >= p.len() {
+                        pi = p.len() - 1; // unterminated: treat end as ']'
+                    }
+                    if hit == not {
+                        return false;
+                    }
+                    si += 1;
+                }
+                c => {
+                    let c = if c == b'\\' && pi + 1 < p.len() {
+                        pi += 1;
+                        p[pi]
+                    } else {
+                        c
+                    };
+                    if si >= s.len() || !s[si].eq_ignore_ascii_case(&c) {
+                        return false;
+                    }
+                    si += 1;
+                }
+            }
+            pi += 1;
+        }
+        si == s.len()
+    }
+    m(pattern.as_bytes(), s.as_bytes())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+impl Config {
+    /// The value CONFIG GET prints for canonical `name`.
+    fn value_of(&self, name: &str) -> String {
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        match name {
+            "port" => self.port.to_string(),
+            "replicaof" => self.replicaof.as_ref().map(|(h, p)| format!("{h} {p}")).unwrap_or_default(),
+            "repl-backlog-size" => self.repl_backlog_size.to_string(),
+            "repl-backlog-ttl" => self.repl_backlog_ttl.to_string(),
+            "repl-timeout" => self.repl_timeout.to_string(),
+            "repl-ping-replica-period" => self.repl_ping_replica_period.to_string(),
+            "repl-diskless-sync" => yes_no(self.repl_diskless_sync),
+            "repl-diskless-sync-delay" => self.repl_diskless_sync_delay.to_string(),
+            "repl-diskless-sync-max-replicas" => self.repl_diskless_sync_max_replicas.to_string(),
+            "repl-diskless-load" => DISKLESS_LOAD_NAMES[self.repl_diskless_load as usize].to_string(),
+            "client-output-buffer-limit" => ["normal", "slave", "pubsub"]
+                .iter()
+                .zip(self.client_output_buffer_limit.iter())
+                .map(|(n, l)| format!("{n} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
+                .collect::<Vec<_>>()
+                .join(" "),
+            "replica-read-only" => yes_no(self.replica_read_only),
+            "requirepass" => opt(&self.requirepass),
+            "masterauth" => opt(&self.masterauth),
+            "masteruser" => opt(&self.masteruser),
+            "min-replicas-to-write" => self.min_replicas_to_write.to_string(),
+            "min-replicas-max-lag" => self.min_replicas_max_lag.to_string(),
+            "replica-serve-stale-data" => yes_no(self.replica_serve_stale_data),
+            "replica-announce-ip" => opt(&self.replica_announce_ip),
+            "replica-priority" => self.replica_priority.to_string(),
+            "maxmemory" => self.maxmemory.to_string(),
+            "save" => self.save.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
+            "appendonly" => yes_no(self.appendonly),
+            "dir" => self.dir.clone(),
+            "dbfilename" => self.dbfilename.clone(),
+            "hz" => self.hz.to_string(),
+            "repl-disable-tcp-nodelay" => yes_no(self.repl_disable_tcp_nodelay),
+            _ => String::new(),
+        }
+    }
+
+    /// The `interface.set` of each config: parses `args`, stores the value,
+    /// runs the apply step (clamping). Errors are config.c's `errstr`.
+    fn apply(&mut self, name: &str, kind: Kind, args: &[String]) -> Result<(), String> {
+        let a0 = args.first().map(String::as_str).unwrap_or("");
+        let int = |min: i64, max: i64| -> Result<i64, String> {
+            let v = parse_int(a0).ok_or("argument couldn't be parsed into an integer")?;
+            if v < min || v > max {
+                return Err(format!("argument must be between {min} and {max} inclusive"));
+            }
+            Ok(v)
+        };
+        let boolean = || match a0.to_ascii_lowercase().as_str() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            _ => Err("argument must be 'yes' or 'no'".to_string()),
+        };
+        let string = || if a0.is_empty() { None } else { Some(a0.to_string()) };
+        match (name, kind) {
+            ("port", Kind::Int(lo, hi)) => self.port = int(lo, hi)? as u16,
+            ("repl-backlog-size", Kind::MemSigned(lo, hi)) => {
+                let v = memtoull(a0).ok_or("argument must be a memory value")? as i64;
+                if v < lo || v > hi {
+                    return Err(format!("argument must be between {lo} and {hi} inclusive"));
+                }
+                // updateReplBacklogSize -> resizeReplicationBacklog clamps to 16kb.
+                self.repl_backlog_size = v.max(16 * 1024);
+            }
+            ("maxmemory", _) => self.maxmemory = memtoull(a0).ok_or("argument must be a memory value")?,
+            ("repl-backlog-ttl", Kind::Int(lo, hi)) => self.repl_backlog_ttl = int(lo, hi)?,
+            ("repl-timeout", Kind::Int(lo, hi)) => self.repl_timeout = int(lo, hi)?,
+            ("repl-ping-replica-period", Kind::Int(lo, hi)) => self.repl_ping_replica_period = int(lo, hi)?,
+            ("repl-diskless-sync-delay", Kind::Int(lo, hi)) => self.repl_diskless_sync_delay = int(lo, hi)?,
+            ("repl-diskless-sync-max-replicas", Kind::Int(lo, hi)) => self.repl_diskless_sync_max_replicas = int(lo, hi)?,
+            ("min-replicas-to-write", Kind::Int(lo, hi)) => self.min_replicas_to_write = int(lo, hi)?,
+            ("min-replicas-max-lag", Kind::Int(lo, hi)) => self.min_replicas_max_lag = int(lo, hi)?,
+            ("replica-priority", Kind::Int(lo, hi)) => self.replica_priority = int(lo, hi)?,
+            ("hz", Kind::Int(lo, hi)) => self.hz = int(lo, hi)?.clamp(1, 500),
+            ("repl-diskless-sync", _) => self.repl_diskless_sync = boolean()?,
+            ("replica-read-only", _) => self.replica_read_only = boolean()?,
+            ("replica-serve-stale-data", _) => self.replica_serve_stale_data = boolean()?,
+            ("appendonly", _) => self.appendonly = boolean()?,
+            ("repl-disable-tcp-nodelay", _) => self.repl_disable_tcp_nodelay = boolean()?,
+            ("repl-diskless-load", _) => {
+                let i = DISKLESS_LOAD_NAMES
+                    .iter()
+                    .position(|n| n.eq_ignore_ascii_case(a0))
+                    .ok_or_else(|| format!("argument(s) must be one of the following: {}", DISKLESS_LOAD_NAMES.join(", ")))?;
+                self.repl_diskless_load = [DisklessLoad::Disabled, DisklessLoad::OnEmptyDb, DisklessLoad::Swapdb][i];
+            }
+            ("requirepass", _) => self.requirepass = string(),
+            ("masterauth", _) => self.masterauth = string(),
+            ("masteruser", _) => self.masteruser = string(),
+            ("replica-announce-ip", _) => self.replica_announce_ip = string(),
+            ("dbfilename", _) => {
+                if a0.contains('/') || a0.contains('\\') {
+                    return Err("dbfilename can't be a path, just a filename".into());
+                }
+                self.dbfilename = a0.to_string();
+            }
+            ("dir", _) => {
+                if args.len() != 1 {
+                    return Err("wrong number of arguments".into());
+                }
+                self.dir = a0.to_string();
+            }
+            ("replicaof", _) => {
+                if args.len() != 2 {
+                    return Err("wrong number of arguments".into());
+                }
+                if args[0].eq_ignore_ascii_case("no") && args[1].eq_ignore_ascii_case("one") {
+                    self.replicaof = None;
+                    return Ok(());
+                }
+                self.replicaof = None;
+                let port = strtoll_full(&args[1]).filter(|p| (0..=65535).contains(p)).ok_or("Invalid master port")?;
+                self.replicaof = Some((args[0].clone(), port as u16));
+            }
+            ("save", _) => {
+                let args: &[String] = if args.len() == 1 && args[0].is_empty() { &[] } else { args };
+                if args.len() % 2 == 1 {
+                    return Err("Invalid save parameters".into());
+                }
+                let mut points = Vec::new();
+                for pair in args.chunks(2) {
+                    match (strtoll_full(&pair[0]), strtoll_full(&pair[1])) {
+                        (Some(s), Some(c)) if s >= 1 && c >= 0 => points.push((s, c)),
+                        _ => return Err("Invalid save parameters".into()),
+                    }
+                }
+                self.save = points;
+            }
+            ("client-output-buffer-limit", _) => {
+                if !args.len().is_multiple_of(4) {
+                    return Err("Wrong number of arguments in buffer limit configuration.".into());
+                }
+                let mut limits = self.client_output_buffer_limit;
+                for c in args.chunks(4) {
+                    let class = match c[0].to_ascii_lowercase().as_str() {
+                        "normal" => 0,
+                        "slave" | "replica" => 1,
+                        "pubsub" => 2,
+                        _ => return Err("Invalid client class specified in buffer limit configuration.".into()),
+                    };
+                    match (memtoull(&c[1]), memtoull(&c[2]), strtoll_full(&c[3])) {
+                        (Some(h), Some(s), Some(secs)) if secs >= 0 => {
+                            limits[class] = ObufLimit { hard_bytes: h, soft_bytes: s, soft_seconds: secs }
+                        }
+                        _ => return Err("Error in hard, soft or soft_seconds setting in buffer limit configuration.".into()),
+                    }
+                }
+                self.client_output_buffer_limit = limits;
+            }
+            _ => return Err("unknown config".into()),
+        }
+        Ok(())
+    }
+
+    /// `CONFIG SET name value`; the error is the full reply text (`ERR ...`).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        self.set_pairs(&[(name, value)])
+    }
+
+    /// `CONFIG SET name value [name value ...]`: all or nothing, with 7.0's
+    /// error precedence (unknown name, then immutable/protected/duplicate,
+    /// then the first value that fails to parse).
+    pub fn set_pairs(&mut self, pairs: &[(&str, &str)]) -> Result<(), String> {
+        let mut found: Vec<(&str, &str, Kind, &str)> = Vec::new();
+        let mut err: Option<(String, &str)> = None;
+        for (name, value) in pairs {
+            let Some((listed, canon, kind, flags)) = lookup(name) else {
+                if err.is_none() {
+                    return Err(format!("ERR Unknown option or number of arguments for CONFIG SET - '{name}'"));
+                }
+                continue;
+            };
+            if err.is_some() {
+                continue;
+            }
+            if flags & IMMUTABLE != 0 {
+                err = Some((name.to_string(), "can't set immutable config"));
+            } else if flags & PROTECTED != 0 {
+                err = Some((name.to_string(), "can't set protected config"));
+            } else if found.iter().any(|(l, ..)| *l == listed) {
+                err = Some((name.to_string(), "duplicate parameter"));
+            }
+            found.push((listed, canon, kind, *value));
+        }
+        if let Some((arg, e)) = err {
+            return Err(format!("ERR CONFIG SET failed (possibly related to argument '{arg}') - {e}"));
+        }
+        let backup = self.clone();
+        for (listed, canon, kind, value) in found {
+            let args: Vec<String> = if matches!(kind, Kind::Multi) {
+                if value.is_empty() { Vec::new() } else { value.split(' ').map(str::to_string).collect() }
+            } else {
+                vec![value.to_string()]
+            };
+            if let Err(e) = self.apply(canon, kind, &args) {
+                *self = backup;
+                return Err(format!("ERR CONFIG SET failed (possibly related to argument '{listed}') - {e}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `CONFIG GET pattern`: (name, value) pairs. A pattern without `*?[`
+    /// is an exact, case-insensitive lookup echoing the name as given; a glob
+    /// matches canonical names and aliases (e.g. `*slave*`).
+    pub fn get(&self, pattern: &str) -> Vec<(String, String)> {
+        if !pattern.contains(['*', '?', '[']) {
+            return lookup(pattern).map(|(_, canon, ..)| vec![(pattern.to_string(), self.value_of(canon))]).unwrap_or_default();
+        }
+        all_names()
+            .filter(|(listed, ..)| glob_match(pattern, listed))
+            .map(|(listed, canon, ..)| (listed.to_string(), self.value_of(canon)))
+            .collect()
+    }
+
+    /// redis-server command-line options (`--port 6380 --replicaof 127.0.0.1 6379`,
+    /// `--replicaof "127.0.0.1 6379"`, `--save ""`), turned into config lines
+    /// as `main()` does and applied in order. Errors are the FATAL CONFIG FILE
+    /// ERROR text Redis prints before exiting.
+    pub fn from_args(args: &[String]) -> Result<Config, String> {
+        let mut lines: Vec<(Vec<String>, String)> = Vec::new();
+        let mut handled_last = true;
+        for (j, a) in args.iter().enumerate() {
+            if a == "-" && (j == 0 || j == args.len() - 1) {
+                continue; // config from stdin: nothing to read here
+            }
+            if handled_last && a.starts_with("--") {
+                let toks = split_args(&a[2..]).unwrap_or_else(|| vec![a[2..].to_string()]);
+                let single = toks.len() == 1;
+                lines.push((toks, format!("{} ", &a[2..])));
+                handled_last = !single;
+                if single && a.eq_ignore_ascii_case("--save") && (j + 1 == args.len() || args[j + 1].starts_with("--")) {
+                    let l = lines.last_mut().expect("line");
+                    l.0.push(String::new());
+                    l.1.push_str("\"\"");
+                    handled_last = true;
+                }
+            } else {
+                if lines.is_empty() {
+                    return Err(fatal(1, a, "Bad directive or wrong number of arguments"));
+                }
+                let l = lines.last_mut().expect("line");
+                l.0.push(a.clone());
+                l.1.push_str(&format!("{a:?} "));
+                handled_last = true;
+            }
+        }
+        let mut cfg = Config::default();
+        for (i, (argv, text)) in lines.iter().enumerate() {
+            let text = text.trim();
+            let Some((_, canon, kind, _)) = argv.first().and_then(|n| lookup(n)) else {
+                return Err(fatal(i + 1, text, "Bad directive or wrong number of arguments"));
+            };
+            let multi = matches!(kind, Kind::Multi);
+            if !multi && argv.len() != 2 {
+                return Err(fatal(i + 1, text, "wrong number of arguments"));
+            }
+            let vals: Vec<String> = if multi && argv.len() == 2 && !argv[1].is_empty() {
+                split_args(&argv[1]).unwrap_or_default()
+            } else {
+                argv[1..].to_vec()
+            };
+            let res = match (canon, kind) {
+                // At startup the value is stored as given (no resize clamp).
+                ("repl-backlog-size", _) => cfg.apply(canon, kind, &vals).map(|_| {
+                    cfg.repl_backlog_size = memtoull(&vals[0]).unwrap_or(0) as i64;
+                }),
+                _ => cfg.apply(canon, kind, &vals),
+            };
+            res.map_err(|e| fatal(i + 1, text, &e))?;
+        }
+        Ok(cfg)
+    }
+}
+
+fn fatal(line: usize, text: &str, err: &str) -> String {
+    format!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {line}\n>>> '{text}'\n{err}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(memtoull("1mb"), Some(1048576));
+        assert_eq!(memtoull("1m"), Some(1_000_000));
+        assert_eq!(memtoull("16KB"), Some(16384));
+        assert_eq!(memtoull("1Gb"), Some(1 << 30));
+        assert_eq!(memtoull("2k"), Some(2000));
+        assert_eq!(memtoull("100"), Some(100));
+        assert_eq!(memtoull("5b"), Some(5));
+        assert_eq!(memtoull("1tb"), None);
+        assert_eq!(memtoull("-1"), None);
+        let mut c = Config::default();
+        c.set("repl-backlog-size", "16kb").unwrap();
+        assert_eq!(c.get("repl-backlog-size"), vec![("repl-backlog-size".into(), "16384".into())]);
+        c.set("repl-backlog-size", "100").unwrap(); // resize clamps to the minimum
+        assert_eq!(c.repl_backlog_size, 16384);
+        c.set("maxmemory", "1gb").unwrap();
+        assert_eq!(c.get("maxmemory")[0].1, "1073741824");
+    }
+
+    #[test]
+    fn defaults_and_get() {
+        let c = Config::default();
+        assert_eq!(c.get("client-output-buffer-limit")[0].1, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+        assert_eq!(c.get("save")[0].1, "3600 1 300 100 60 10000");
+        assert_eq!(c.get("repl-diskless-sync")[0].1, "yes");
+        assert_eq!(c.get("PORT"), vec![("PORT".into(), "6379".into())]);
+        assert_eq!(c.get("nosuch"), vec![]);
+        let names: Vec<String> = c.get("*slave*").into_iter().map(|(n, _)| n).collect();
+        for n in ["slaveof", "repl-ping-slave-period", "slave-read-only", "min-slaves-to-write", "min-slaves-max-lag", "slave-serve-stale-data", "slave-announce-ip", "slave-priority"] {
+            assert!(names.contains(&n.to_string()), "{n}");
+        }
+        let repl: Vec<String> = c.get("repl-diskless-*").into_iter().map(|(n, _)| n).collect();
+        assert_eq!(repl, vec!["repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas", "repl-diskless-load"]);
+        assert_eq!(c.get("h?").len(), 1);
+        assert_eq!(c.get("[pm]ort").len(), 1);
+        assert_eq!(c.get("*").len(), SPECS.len() + 8);
+    }
+
+    #[test]
+    fn aliases_and_errors() {
+        let mut c = Config::default();
+        c.set("slave-read-only", "NO").unwrap();
+        assert!(!c.replica_read_only);
+        c.set("repl-ping-slave-period", "3600").unwrap();
+        assert_eq!(c.repl_ping_replica_period, 3600);
+        c.set("min-slaves-to-write", "2").unwrap();
+        assert_eq!(c.get("min-replicas-to-write")[0].1, "2");
+        assert_eq!(c.set("foo", "1").unwrap_err(), "ERR Unknown option or number of arguments for CONFIG SET - 'foo'");
+        assert_eq!(c.set("replica-read-only", "maybe").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'");
+        assert_eq!(c.set("slave-read-only", "x").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'");
+        assert_eq!(c.set("repl-timeout", "0").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument must be between 1 and 2147483647 inclusive");
+        assert_eq!(c.set("repl-timeout", "abc").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument couldn't be parsed into an integer");
+        assert_eq!(c.set("repl-backlog-size", "1tb").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value");
+        assert_eq!(c.set("repl-backlog-size", "0").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive");
+        assert_eq!(c.set("replicaof", "127.0.0.1 6379").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'replicaof') - can't set immutable config");
+        assert_eq!(c.set("dir", "/tmp").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config");
+        assert_eq!(c.set("repl-diskless-load", "sometimes").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - argument(s) must be one of the following: disabled, on-empty-db, swapdb");
+        assert_eq!(c.set("client-output-buffer-limit", "replica 1mb 512kb").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.");
+        assert_eq!(c.set("save", "0 1").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+        assert_eq!(
+            c.set_pairs(&[("hz", "20"), ("hz", "30")]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"
+        );
+        // all-or-nothing
+        assert!(c.set_pairs(&[("repl-timeout", "5"), ("appendonly", "bad")]).is_err());
+        assert_eq!(c.repl_timeout, 60);
+        c.set("client-output-buffer-limit", "replica 1mb 512kb 10").unwrap();
+        assert_eq!(c.get("client-output-buffer-limit")[0].1, "normal 0 0 0 slave 1048576 524288 10 pubsub 33554432 8388608 60");
+        c.set("save", "").unwrap();
+        assert_eq!(c.get("save")[0].1, "");
+        c.set("masterauth", "secret").unwrap();
+        assert_eq!(c.masterauth.as_deref(), Some("secret"));
+        c.set("masterauth", "").unwrap();
+        assert_eq!(c.masterauth, None);
+        c.set("hz", "1000").unwrap();
+        assert_eq!(c.hz, 500);
+    }
+
+    #[test]
+    fn command_line() {
+        let c = Config::from_args(&s(&["--port", "6380", "--replicaof", "127.0.0.1", "6379", "--repl-backlog-size", "16kb", "--save", "", "--appendonly", "no"])).unwrap();
+        assert_eq!(c.port, 6380);
+        assert_eq!(c.replicaof, Some(("127.0.0.1".into(), 6379)));
+        assert_eq!(c.repl_backlog_size, 16384);
+        assert!(c.save.is_empty());
+        let c = Config::from_args(&s(&["--replicaof", "127.0.0.1 6379", "--slaveof", "10.0.0.1 7000"])).unwrap();
+        assert_eq!(c.replicaof, Some(("10.0.0.1".into(), 7000)));
+        let c = Config::from_args(&s(&["--save", "--port", "7000", "--client-output-buffer-limit", "replica 1mb 512kb 10"])).unwrap();
+        assert!(c.save.is_empty());
+        assert_eq!(c.port, 7000);
+        assert_eq!(c.client_output_buffer_limit[1].hard_bytes, 1 << 20);
+        let c = Config::from_args(&s(&["--port 7001", "--repl-backlog-size", "1"])).unwrap();
+        assert_eq!((c.port, c.repl_backlog_size), (7001, 1));
+        let e = Config::from_args(&s(&["--port", "abc"])).unwrap_err();
+        assert!(e.ends_with(">>> 'port \"abc\"'\nargument couldn't be parsed into an integer"), "{e}");
+        let e = Config::from_args(&s(&["--nosuch", "1"])).unwrap_err();
+        assert!(e.ends_with("Bad directive or wrong number of arguments"));
+        assert!(Config::from_args(&s(&["--port", "1", "2"])).unwrap_err().ends_with("wrong number of arguments"));
+        assert!(Config::from_args(&s(&["--replicaof", "h", "99999"])).unwrap_err().ends_with("Invalid master port"));
+        assert_eq!(split_args(r#"a "b c" 'd' "\x41\n""#), Some(s(&["a", "b c", "d", "A\n"])));
+        assert_eq!(split_args("\"unterminated"), None);
+    }
+}
+
+/// Convenience views the node uses.
+impl Config {
+    /// `requirepass`, empty when unset.
+    pub fn password(&self) -> &str {
+        self.requirepass.as_deref().unwrap_or("")
+    }
+
+    /// `masterauth`, empty when unset.
+    pub fn master_password(&self) -> &str {
+        self.masterauth.as_deref().unwrap_or("")
+    }
+
+    /// `masteruser`, empty when unset.
+    pub fn master_user(&self) -> &str {
+        self.masteruser.as_deref().unwrap_or("")
+    }
+
+    /// `replica-announce-ip`, empty when unset.
+    pub fn announce_ip(&self) -> &str {
+        self.replica_announce_ip.as_deref().unwrap_or("")
+    }
+
+    /// The replica class of `client-output-buffer-limit`: (hard, soft, soft seconds).
+    pub fn replica_output_limits(&self) -> (u64, u64, u64) {
+        let l = &self.client_output_buffer_limit[1];
+        (l.hard_bytes, l.soft_bytes, l.soft_seconds.max(0) as u64)
+    }
+
+    /// Whether any `save` point is configured (SHUTDOWN saves by default then).
+    pub fn has_save_points(&self) -> bool {
+        !self.save.is_empty()
+    }
+}

@@ -1,0 +1,694 @@
+//! A virtual redis-server: its keyspace, clients, configuration, log and the
+//! replication state both as a master and as a replica.
+//!
+//! The node is sans-IO: the simulator hands it network events and the time,
+//! and it writes to connections through the [`Transport`] it is given. The
+//! replica side lives in `handshake`, the master side in `psync` and
+//! `replicas`, the admin commands in `admin`, INFO and ROLE in `info`.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::backlog::Backlog;
+use super::command::{self, Ctx, ExpireMode, Op};
+use super::config::Config;
+use super::handshake::Upstream;
+use super::keyspace::{Bytes, Keyspace};
+use super::log::{Level, Log, LogLine};
+use super::net::{ConnId, Port};
+use super::replicas::{ReplicaLink, RdbChild};
+use super::resp::{self, Reply};
+use super::rng::Rng;
+
+/// What a node may do to the network; the simulator implements it.
+pub trait Transport {
+    /// Opens a connection from this node to `to`; the id names this end.
+    fn connect(&mut self, to: Port) -> ConnId;
+    /// Writes bytes on a connection end.
+    fn send(&mut self, conn: ConnId, bytes: Vec<u8>);
+    /// Closes a connection end.
+    fn close(&mut self, conn: ConnId);
+    /// How many bytes may be written on `conn` right now (socket buffer room).
+    fn writable(&self, conn: ConnId) -> usize;
+}
+
+/// Identifies a local client (a console or a scenario's connection).
+pub type ClientId = u32;
+
+/// Why a client is waiting for its reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// `WAIT numreplicas timeout`: until enough replicas acknowledged `offset`.
+    Wait { numreplicas: usize, offset: u64, deadline_ms: Option<u64> },
+    /// `DEBUG SLEEP`: the whole server is busy until then.
+    Sleep { until_ms: u64 },
+    /// `SHUTDOWN`: until the replicas caught up, or the shutdown timeout.
+    Shutdown { save: Option<bool>, deadline_ms: u64 },
+}
+
+/// A client connection: a local console client, or one accepted from the network.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Client id, as CLIENT LIST would show it.
+    pub id: u64,
+    /// Currently selected database.
+    pub db: usize,
+    /// Passed AUTH (or no password is required).
+    pub authenticated: bool,
+    /// Replication offset after this client's last write (for WAIT).
+    pub woff: u64,
+    /// A reply the client waits for.
+    pub blocked: Option<Blocked>,
+    /// Unread bytes from the network.
+    pub inbuf: Vec<u8>,
+    /// Bytes to write (replies, the RDB payload) before any replication stream.
+    pub out: VecDeque<u8>,
+    /// Set once the client became a replica with PSYNC/SYNC.
+    pub replica: Option<ReplicaLink>,
+    /// Port the replica announced with REPLCONF listening-port.
+    pub listening_port: Option<Port>,
+    /// Replica capabilities (REPLCONF capa eof / psync2).
+    pub capa_eof: bool,
+    /// See `capa_eof`.
+    pub capa_psync2: bool,
+    /// Creation time, for `age=` in client descriptions.
+    pub created_ms: u64,
+    /// The client's source port (an ephemeral port).
+    pub addr_port: u16,
+    /// Last command name, for `cmd=`.
+    pub last_cmd: String,
+    /// Commands queued after MULTI, until EXEC.
+    pub multi: Option<Vec<Vec<Bytes>>>,
+}
+
+impl Client {
+    fn new(id: u64, now: u64, authenticated: bool) -> Self {
+        Client {
+            id,
+            db: 0,
+            authenticated,
+            woff: 0,
+            blocked: None,
+            inbuf: Vec::new(),
+            out: VecDeque::new(),
+            replica: None,
+            listening_port: None,
+            capa_eof: false,
+            capa_psync2: false,
+            created_ms: now,
+            addr_port: 40000 + (id % 20000) as u16,
+            last_cmd: "NULL".into(),
+            multi: None,
+        }
+    }
+
+    /// The pseudo-client a replica runs its master's stream through.
+    pub fn master_link(db: usize) -> Self {
+        let mut c = Client::new(1, 0, true);
+        c.db = db;
+        c
+    }
+}
+
+/// Replication IDs and offsets (`server.replid`, `replid2`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplIds {
+    /// `master_replid`: the history this node's data belongs to.
+    pub replid: String,
+    /// `master_replid2`: the previous history, valid up to `second_offset`.
+    pub replid2: String,
+    /// `master_repl_offset`: bytes of replication stream produced or applied.
+    pub offset: u64,
+    /// `second_repl_offset`: replid2 is valid for offsets below this; -1 if unset.
+    pub second_offset: i64,
+}
+
+/// The all-zero replication ID Redis prints for an unset replid2.
+pub const NULL_REPLID: &str = "0000000000000000000000000000000000000000";
+
+/// Counters shown by `INFO stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Full resyncs served (`sync_full`).
+    pub sync_full: u64,
+    /// Partial resyncs accepted (`sync_partial_ok`).
+    pub sync_partial_ok: u64,
+    /// Partial resyncs refused (`sync_partial_err`).
+    pub sync_partial_err: u64,
+    /// Commands executed.
+    pub total_commands_processed: u64,
+    /// Connections accepted.
+    pub total_connections_received: u64,
+    /// Keys deleted because they expired.
+    pub expired_keys: u64,
+    /// Hits and misses of key lookups.
+    pub keyspace_hits: u64,
+    /// See `keyspace_hits`.
+    pub keyspace_misses: u64,
+    /// Bytes received from the network.
+    pub net_input_bytes: u64,
+    /// Bytes written to the network.
+    pub net_output_bytes: u64,
+    /// Bytes of replication stream received (as a replica).
+    pub net_repl_input_bytes: u64,
+    /// Bytes of replication stream sent (as a master).
+    pub net_repl_output_bytes: u64,
+}
+
+/// One virtual redis-server.
+#[derive(Debug)]
+pub struct Node {
+    /// TCP port; the node is `127.0.0.1:port`.
+    pub port: Port,
+    /// Process id used in log lines.
+    pub pid: u32,
+    /// `run_id`: 40 hex chars, new at every start.
+    pub run_id: String,
+    /// Current configuration (CONFIG GET/SET).
+    pub config: Config,
+    /// The dataset.
+    pub keyspace: Keyspace,
+    /// Log lines written so far.
+    pub log: Log,
+    /// Virtual time the process started.
+    pub started_ms: u64,
+    /// Replication IDs and offsets.
+    pub repl: ReplIds,
+    /// The replication backlog, once a replica attached (or loaded from an RDB).
+    pub backlog: Option<Backlog>,
+    /// The db the replication stream last selected (-1: none, a SELECT is due).
+    pub slaveseldb: i64,
+    /// Unix seconds since the node had no replicas (for repl-backlog-ttl).
+    pub no_replicas_since_s: u64,
+    /// Accepted network connections, by this node's end.
+    pub clients: BTreeMap<ConnId, Client>,
+    /// Local clients (consoles, scenario connections).
+    pub locals: BTreeMap<ClientId, Client>,
+    /// Replica-side state: set when this node replicates a master.
+    pub upstream: Option<Upstream>,
+    /// A running RDB child (BGSAVE for disk or for replicas' sockets).
+    pub child: Option<RdbChild>,
+    /// INFO stats counters.
+    pub stats: Stats,
+    /// The saved `dump.rdb`, kept by the simulator across restarts.
+    pub disk: Option<Vec<u8>>,
+    /// Time of the last successful save (LASTSAVE), Unix seconds.
+    pub lastsave_s: u64,
+    /// Changes since the last save.
+    pub dirty: u64,
+    /// Replies finished for blocked local clients, collected by the simulator.
+    pub ready_replies: Vec<(ClientId, Reply)>,
+    /// Set when the node decided to exit (SHUTDOWN): whether it saved.
+    pub exited: Option<bool>,
+    /// PSYNC requests answered as a master, newest last (capped).
+    pub psync_events: Vec<super::psync::PsyncEvent>,
+    /// The time of the event being handled (for checks deep in the feed).
+    pub(crate) clock_ms: u64,
+    /// Replica connections to close once the current event is handled.
+    pub(crate) to_close: Vec<ConnId>,
+    /// Ops collected while EXEC runs, propagated together at its end.
+    pub(crate) in_exec: Option<Vec<Op>>,
+    pub(crate) rng: Rng,
+    pub(crate) next_client_id: u64,
+    pub(crate) cron_loops: u64,
+    pub(crate) repl_cron_loops: u64,
+    pub(crate) next_cron_ms: u64,
+    pub busy_until_ms: u64,
+    pub(crate) getack_pending: bool,
+}
+
+/// Milliseconds between two serverCron runs (`hz 10`).
+pub const CRON_PERIOD_MS: u64 = 100;
+
+impl Node {
+    /// Starts a redis-server on `port` with `config`, loading `disk` (the
+    /// `dump.rdb` of an earlier run) if there is one.
+    pub fn start(port: Port, config: Config, disk: Option<Vec<u8>>, seed: u64, now: u64) -> Node {
+        let mut rng = Rng::new(seed);
+        let pid = rng.range(1000, 60000) as u32;
+        let run_id = rng.hex40();
+        let replid = rng.hex40();
+        let mut node = Node {
+            port,
+            pid,
+            run_id,
+            config,
+            keyspace: Keyspace::default(),
+            log: Log::default(),
+            started_ms: now,
+            repl: ReplIds { replid, replid2: NULL_REPLID.into(), offset: 0, second_offset: -1 },
+            backlog: None,
+            slaveseldb: -1,
+            no_replicas_since_s: now / 1000,
+            clients: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            upstream: None,
+            child: None,
+            stats: Stats::default(),
+            disk,
+            lastsave_s: now / 1000,
+            dirty: 0,
+            ready_replies: Vec::new(),
+            exited: None,
+            rng,
+            next_client_id: 3,
+            cron_loops: 0,
+            repl_cron_loops: 0,
+            next_cron_ms: now + 1,
+            busy_until_ms: 0,
+            getack_pending: false,
+            psync_events: Vec::new(),
+            clock_ms: now,
+            to_close: Vec::new(),
+            in_exec: None,
+        };
+        node.boot(now);
+        node
+    }
+
+    fn boot(&mut self, now: u64) {
+        let pid = self.pid;
+        self.log_as(pid, 'C', now, Level::Warning, "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo".into());
+        let banner = format!("Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid={pid}, just started");
+        self.log_as(pid, 'C', now, Level::Warning, banner);
+        self.log_as(pid, 'C', now, Level::Warning, "Configuration loaded".into());
+        self.log(now, Level::Notice, "monotonic clock: POSIX clock_gettime".into());
+        self.log(now, Level::Notice, format!("Running mode=standalone, port={}.", self.port));
+        self.log(now, Level::Warning, "Server initialized".into());
+        if let Some((host, port)) = self.config.replicaof.clone() {
+            self.upstream = Some(Upstream::new(host, port, now));
+        }
+        self.load_from_disk(now);
+        self.log(now, Level::Notice, "Ready to accept connections".into());
+    }
+
+    /// `loadDataFromDisk`: load `dump.rdb` if there is one, and restore the
+    /// replication ID and offset saved in it (PSYNC2 after a restart).
+    fn load_from_disk(&mut self, now: u64) {
+        let Some(payload) = self.disk.clone() else { return };
+        let loaded = match super::rdb::decode(&payload) {
+            Ok(l) => l,
+            Err(e) => {
+                self.log(now, Level::Warning, format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"));
+                return;
+            }
+        };
+        let mut loaded = loaded;
+        let mut expired = 0;
+        if self.upstream.is_none() {
+            for db in &mut loaded.keyspace.dbs {
+                let before = db.entries.len();
+                db.entries.retain(|_, e| !e.is_expired(now));
+                expired += before - db.entries.len();
+            }
+        }
+        self.log_rdb_loaded(&loaded, &payload, expired, now, true);
+        if let Some(info) = loaded.repl.clone() {
+            let offset = info.repl_offset.max(0) as u64;
+            match self.upstream.as_mut() {
+                Some(up) => {
+                    self.repl.replid = info.repl_id.clone();
+                    self.repl.offset = offset;
+                    up.cached = Some(super::handshake::MasterLink {
+                        replid: info.repl_id,
+                        reploff: offset,
+                        read_reploff: offset,
+                        db: info.stream_db.max(0) as usize,
+                        multi: None,
+                        inbuf: Vec::new(),
+                        last_interaction_ms: now,
+                    });
+                }
+                None => {
+                    self.repl.replid2 = info.repl_id;
+                    self.repl.second_offset = offset as i64 + 1;
+                    self.repl.offset = offset;
+                    self.backlog = Some(Backlog::new(self.config.repl_backlog_size as u64, offset));
+                    self.no_replicas_since_s = now / 1000;
+                }
+            }
+        }
+        self.keyspace = loaded.keyspace;
+    }
+
+    /// Writes a log line as the server process.
+    pub fn log(&mut self, now: u64, level: Level, message: String) {
+        let role = if self.upstream.is_some() { 'S' } else { 'M' };
+        self.log_as(self.pid, role, now, level, message);
+    }
+
+    pub(crate) fn log_as(&mut self, pid: u32, role: char, now: u64, level: Level, message: String) {
+        self.log.push(LogLine { pid, role, time_ms: now, level, message });
+    }
+
+    /// True while the node is a replica (`masterhost` is set).
+    pub fn is_replica(&self) -> bool {
+        self.upstream.is_some()
+    }
+
+    /// Opens a local client connection (a console); returns its id.
+    pub fn open_local_client(&mut self, now: u64) -> ClientId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let auth = self.config.password().is_empty();
+        let cid = id as ClientId;
+        self.locals.insert(cid, Client::new(id, now, auth));
+        cid
+    }
+
+    /// Runs one command typed by local client `cid`. `None` means the client
+    /// is blocked; its reply later appears in [`Node::ready_replies`].
+    pub fn command(&mut self, cid: ClientId, argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
+        if !self.locals.contains_key(&cid) {
+            let id = self.next_client_id;
+            self.next_client_id += 1;
+            let auth = self.config.password().is_empty();
+            self.locals.insert(cid, Client::new(id, now, auth));
+        }
+        self.clock_ms = now;
+        let mut client = self.locals.remove(&cid).expect("local client");
+        let reply = self.process(&mut client, argv, now, io, ClientKind::Local);
+        self.locals.insert(cid, client);
+        reply
+    }
+
+    /// The checks `processCommand` makes, then the command itself.
+    pub(crate) fn process(
+        &mut self,
+        client: &mut Client,
+        argv: Vec<Bytes>,
+        now: u64,
+        io: &mut dyn Transport,
+        kind: ClientKind,
+    ) -> Option<Reply> {
+        if argv.is_empty() {
+            return None;
+        }
+        self.stats.total_commands_processed += 1;
+        let Some(spec) = command::lookup(&argv[0]) else {
+            return Some(Reply::Error(command::unknown_command_error(&argv)));
+        };
+        client.last_cmd = spec.name.to_string();
+        if !command::check_arity(spec, argv.len()) {
+            return Some(Reply::Error(command::arity_error(spec.name)));
+        }
+        if !client.authenticated && kind != ClientKind::Master && spec.name != "auth" {
+            return Some(Reply::Error("NOAUTH Authentication required.".into()));
+        }
+        if kind != ClientKind::Master {
+            if spec.write && self.upstream.is_none() && !self.enough_good_replicas(now) {
+                return Some(Reply::Error("NOREPLICAS Not enough good replicas to write.".into()));
+            }
+            if spec.write && self.upstream.is_some() && self.config.replica_read_only {
+                return Some(Reply::Error("READONLY You can't write against a read only replica.".into()));
+            }
+            if !spec.stale && !self.config.replica_serve_stale_data && self.upstream.as_ref().is_some_and(|u| !u.is_connected()) {
+                return Some(Reply::Error(
+                    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.".into(),
+                ));
+            }
+        }
+        let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
+        if let Some(queue) = client.multi.as_mut().filter(|_| !txn_control) {
+            queue.push(argv);
+            return Some(Reply::Status("QUEUED".into()));
+        }
+        if spec.data {
+            return Some(self.run_data_command(client, &argv, now, kind));
+        }
+        self.admin_command(client, spec.name, argv, now, io, kind)
+    }
+
+    /// Executes a data command and propagates what it changed.
+    fn run_data_command(&mut self, client: &mut Client, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
+        let expire = match (kind, self.upstream.is_some()) {
+            (_, false) => ExpireMode::Master,
+            (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,
+            _ => ExpireMode::ReplicaClient,
+        };
+        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate: Vec::new() };
+        let reply = command::execute(&mut ctx, argv);
+        let ops = std::mem::take(&mut ctx.propagate);
+        self.dirty += ops.len() as u64;
+        if let Some(acc) = self.in_exec.as_mut() {
+            acc.extend(ops);
+        } else if !ops.is_empty() {
+            self.propagate(ops);
+            client.woff = self.repl.offset;
+        }
+        reply
+    }
+
+    /// Feeds a command's effects to the replication stream, wrapping more
+    /// than one in MULTI/EXEC as `propagatePendingCommands` does.
+    pub(crate) fn propagate(&mut self, ops: Vec<Op>) {
+        if ops.len() > 1 {
+            let db = ops[0].db as i64;
+            self.feed_replication(db, &[b"MULTI".to_vec()]);
+            for op in &ops {
+                self.feed_replication(op.db as i64, &op.argv);
+            }
+            self.feed_replication(db, &[b"EXEC".to_vec()]);
+        } else {
+            for op in &ops {
+                self.feed_replication(op.db as i64, &op.argv);
+            }
+        }
+    }
+
+    /// `replicationFeedSlaves`: appends a command to the replication buffer
+    /// (backlog), preceded by a SELECT when the stream's db differs. A
+    /// replica only proxies its master's stream, and without a backlog
+    /// nothing is counted.
+    pub fn feed_replication(&mut self, db: i64, argv: &[Bytes]) {
+        if self.upstream.is_some() || self.backlog.is_none() {
+            return;
+        }
+        let mut bytes = Vec::new();
+        if self.slaveseldb != db {
+            bytes.extend(resp::encode_command(&[b"SELECT".to_vec(), db.to_string().into_bytes()]));
+            self.slaveseldb = db;
+        }
+        bytes.extend(resp::encode_command(argv));
+        self.append_to_backlog(&bytes);
+    }
+
+    /// Adds raw stream bytes to the backlog and advances the offset; replicas
+    /// read them from there.
+    pub(crate) fn append_to_backlog(&mut self, bytes: &[u8]) {
+        let min_ref = self.min_replica_ref();
+        if let Some(b) = self.backlog.as_mut() {
+            b.feed(bytes, min_ref);
+            self.repl.offset += bytes.len() as u64;
+        }
+        self.check_output_limits_all();
+    }
+
+    /// Active expiry (serverCron's `activeExpireCycle`): a master deletes
+    /// expired keys and propagates a DEL for each, not wrapped.
+    fn active_expire(&mut self, now: u64) {
+        if self.upstream.is_some() {
+            return;
+        }
+        let ops = self.keyspace.active_expire(now);
+        self.stats.expired_keys += ops.len() as u64;
+        for op in ops {
+            self.feed_replication(op.db as i64, &op.argv);
+        }
+    }
+
+    /// The next time the node wants to run on its own (cron, deadlines).
+    pub fn next_wakeup(&self) -> u64 {
+        let mut t = self.next_cron_ms.max(self.busy_until_ms);
+        if let Some(child) = &self.child {
+            t = t.min(child.done_ms.max(self.busy_until_ms));
+        }
+        t
+    }
+
+    /// True while DEBUG SLEEP keeps the server from doing anything.
+    pub fn busy(&self, now: u64) -> bool {
+        now < self.busy_until_ms
+    }
+
+    /// Runs whatever is due at `now`: serverCron every 100 ms (with
+    /// replicationCron every second), the RDB child finishing, blocked
+    /// clients' timeouts.
+    pub fn handle_timeout(&mut self, now: u64, io: &mut dyn Transport) {
+        self.clock_ms = now;
+        if self.busy(now) || self.exited.is_some() {
+            return;
+        }
+        if self.child.as_ref().is_some_and(|c| c.done_ms <= now) {
+            self.rdb_child_done(now, io);
+        }
+        while self.next_cron_ms <= now {
+            let at = self.next_cron_ms;
+            self.next_cron_ms += CRON_PERIOD_MS;
+            if self.cron_loops % 10 == 0 {
+                self.replication_cron(at, io);
+            }
+            self.cron_loops += 1;
+            self.active_expire(at);
+            self.check_blocked(at, io);
+        }
+        self.before_sleep(now, io);
+    }
+
+    /// `beforeSleep`: sends GETACK if a WAIT asked for it, unblocks clients,
+    /// and writes pending output.
+    pub fn before_sleep(&mut self, now: u64, io: &mut dyn Transport) {
+        self.clock_ms = now;
+        for conn in std::mem::take(&mut self.to_close) {
+            self.drop_replica(conn, now, io);
+        }
+        if self.getack_pending {
+            self.getack_pending = false;
+            self.send_getack();
+        }
+        self.check_blocked(now, io);
+        self.flush(now, io);
+        self.after_flush(now, io);
+        let min_ref = self.min_replica_ref();
+        if let Some(b) = self.backlog.as_mut() {
+            b.before_sleep(min_ref);
+        }
+        if self.psync_events.len() > 64 {
+            self.psync_events.drain(..self.psync_events.len() - 64);
+        }
+    }
+
+    /// Description of a client as CLIENT LIST prints it (used in log lines).
+    pub fn client_info(&self, c: &Client, now: u64, flags: &str, omem: u64) -> String {
+        format!(
+            "id={} addr=127.0.0.1:{} laddr=127.0.0.1:{} fd={} name= age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll={} omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp=2",
+            c.id,
+            c.addr_port,
+            self.port,
+            c.id + 5,
+            now.saturating_sub(c.created_ms) / 1000,
+            flags,
+            c.db,
+            u64::from(omem > 0),
+            omem,
+            omem + 22400,
+            c.last_cmd
+        )
+    }
+
+    /// New client id for an accepted connection.
+    pub fn accept(&mut self, conn: ConnId, now: u64) {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        self.stats.total_connections_received += 1;
+        let auth = self.config.password().is_empty();
+        self.clients.insert(conn, Client::new(id, now, auth));
+    }
+
+    /// Bytes arrived on a connection: the master link, or a client's requests.
+    pub fn handle_data(&mut self, conn: ConnId, bytes: &[u8], now: u64, io: &mut dyn Transport) {
+        self.clock_ms = now;
+        self.stats.net_input_bytes += bytes.len() as u64;
+        if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
+            self.upstream_data(bytes, now, io);
+        } else if let Some(mut client) = self.clients.remove(&conn) {
+            client.inbuf.extend_from_slice(bytes);
+            let keep = self.serve_requests(conn, &mut client, now, io);
+            if keep {
+                self.clients.insert(conn, client);
+            } else {
+                io.close(conn);
+            }
+        }
+        self.before_sleep(now, io);
+    }
+
+    /// Parses and runs every complete request a network client sent.
+    /// Returns false if the connection must be closed (protocol error).
+    fn serve_requests(&mut self, conn: ConnId, client: &mut Client, now: u64, io: &mut dyn Transport) -> bool {
+        loop {
+            match resp::parse_command(&client.inbuf) {
+                Ok(None) => return true,
+                Err(e) => {
+                    let reply = Reply::Error(format!("ERR {e}"));
+                    client.out.extend(reply.encode());
+                    return false;
+                }
+                Ok(Some((argv, used))) => {
+                    client.inbuf.drain(..used);
+                    if argv.is_empty() {
+                        continue;
+                    }
+                    if client.replica.is_some() {
+                        self.replica_request(conn, client, argv, now);
+                        continue;
+                    }
+                    if let Some(reply) = self.process(client, argv, now, io, ClientKind::Network(conn)) {
+                        client.out.extend(reply.encode());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A connection closed by the peer (or reset).
+    pub fn handle_closed(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
+        self.clock_ms = now;
+        if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
+            self.upstream_lost(now, io);
+        } else if let Some(client) = self.clients.remove(&conn) {
+            if client.replica.is_some() {
+                self.replica_gone(conn, &client, now);
+            }
+        }
+        self.before_sleep(now, io);
+    }
+
+    /// Forgets a connection this node's end of which was reset from outside
+    /// (CLIENT KILL by the simulator).
+    pub fn drop_connection(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
+        self.clock_ms = now;
+        if let Some(client) = self.clients.remove(&conn) {
+            if client.replica.is_some() {
+                self.replica_gone(conn, &client, now);
+            }
+        } else if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
+            self.upstream_lost(now, io);
+        }
+    }
+
+    /// Writes as much pending output as the sockets take.
+    pub fn flush(&mut self, now: u64, io: &mut dyn Transport) {
+        let conns: Vec<ConnId> = self.clients.keys().copied().collect();
+        for conn in conns {
+            self.flush_client(conn, now, io);
+        }
+        self.flush_upstream(io);
+    }
+
+    fn flush_client(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
+        let Some(client) = self.clients.get_mut(&conn) else { return };
+        let mut room = io.writable(conn);
+        if room > 0 && !client.out.is_empty() {
+            let n = room.min(client.out.len());
+            let chunk: Vec<u8> = client.out.drain(..n).collect();
+            room -= n;
+            self.stats.net_output_bytes += n as u64;
+            io.send(conn, chunk);
+        }
+        let Some(client) = self.clients.get(&conn) else { return };
+        if room > 0 && client.out.is_empty() {
+            self.flush_stream(conn, room, now, io);
+        }
+    }
+}
+
+/// Who sent a command: it decides expiry, READONLY and replies.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A local console or scenario client.
+    Local,
+    /// A client connected over the virtual network.
+    Network(ConnId),
+    /// This replica's master, applying the replication stream.
+    Master,
+}

@@ -1,0 +1,336 @@
+//! The simulator: nodes, the network between them, virtual time and the one
+//! seeded RNG. It delivers traffic and timers in time order, and keeps each
+//! stopped node's `dump.rdb` and command line so it can be restarted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::clock::START_MS;
+use super::config::Config;
+use super::keyspace::Bytes;
+use super::net::{ConnId, Net, Payload, Port, Segment};
+use super::node::{ClientId, Node, Transport};
+use super::resp::Reply;
+use super::rng::Rng;
+
+/// Why the simulator refused a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// No node runs at that port.
+    NotRunning(Port),
+    /// A node already runs at that port.
+    AlreadyRunning(Port),
+    /// The node's command line was rejected (redis-server's own message).
+    BadConfig(String),
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimError::NotRunning(p) => write!(f, "Could not connect to Redis at 127.0.0.1:{p}: Connection refused"),
+            SimError::AlreadyRunning(p) => write!(f, "a node already listens on port {p}"),
+            SimError::BadConfig(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// A stopped node: what it needs to start again.
+#[derive(Clone, Debug)]
+struct Stopped {
+    args: Vec<String>,
+    disk: Option<Vec<u8>>,
+}
+
+/// The world: every node, the network, the clock.
+#[derive(Debug)]
+pub struct Sim {
+    /// Virtual time, Unix ms.
+    pub now: u64,
+    /// The network.
+    pub net: Net,
+    /// Running nodes by port.
+    pub nodes: BTreeMap<Port, Node>,
+    /// Command lines of running nodes (for restarts).
+    args: BTreeMap<Port, Vec<String>>,
+    stopped: BTreeMap<Port, Stopped>,
+    rng: Rng,
+    refused: BTreeSet<ConnId>,
+    deferred: BTreeMap<Port, Vec<Segment>>,
+    replies: BTreeMap<(Port, ClientId), Reply>,
+    /// Every segment delivered, for observers (the page drains it).
+    pub delivered: Vec<Segment>,
+    /// Whether delivered segments are recorded.
+    pub record: bool,
+}
+
+/// A node's view of the network through the simulator.
+struct Io<'a> {
+    net: &'a mut Net,
+    me: Port,
+    now: u64,
+}
+
+impl Transport for Io<'_> {
+    fn connect(&mut self, to: Port) -> ConnId {
+        self.net.connect(self.me, to, self.now)
+    }
+    fn send(&mut self, conn: ConnId, bytes: Vec<u8>) {
+        self.net.send(conn, bytes, self.now);
+    }
+    fn close(&mut self, conn: ConnId) {
+        self.net.close(conn, self.now);
+    }
+    fn writable(&self, conn: ConnId) -> usize {
+        self.net.writable(conn)
+    }
+}
+
+/// Longest a scripted command may stay blocked (virtual time).
+pub const MAX_BLOCK_MS: u64 = 3_600_000;
+
+impl Sim {
+    /// An empty world at [`START_MS`] whose randomness is decided by `seed`.
+    pub fn new(seed: u64) -> Sim {
+        Sim {
+            now: START_MS,
+            net: Net::default(),
+            nodes: BTreeMap::new(),
+            args: BTreeMap::new(),
+            stopped: BTreeMap::new(),
+            rng: Rng::new(seed),
+            refused: BTreeSet::new(),
+            deferred: BTreeMap::new(),
+            replies: BTreeMap::new(),
+            delivered: Vec::new(),
+            record: false,
+        }
+    }
+
+    /// Starts `redis-server --port PORT ARGS...`, with the `dump.rdb` a
+    /// previous run at this port left, if any.
+    pub fn start_node(&mut self, port: Port, args: &[String]) -> Result<(), SimError> {
+        if self.nodes.contains_key(&port) {
+            return Err(SimError::AlreadyRunning(port));
+        }
+        let mut config = Config::from_args(args).map_err(SimError::BadConfig)?;
+        config.port = port;
+        let disk = self.stopped.remove(&port).and_then(|s| s.disk);
+        let seed = self.rng.next_u64();
+        let node = Node::start(port, config, disk, seed, self.now);
+        self.nodes.insert(port, node);
+        self.args.insert(port, args.to_vec());
+        Ok(())
+    }
+
+    /// Stops a node at once (the process is gone; peers see their
+    /// connections close). Its `dump.rdb` stays for a restart.
+    pub fn stop_node(&mut self, port: Port) -> Result<(), SimError> {
+        let node = self.nodes.remove(&port).ok_or(SimError::NotRunning(port))?;
+        self.net.drop_node(port, self.now);
+        let args = self.args.remove(&port).unwrap_or_default();
+        self.stopped.insert(port, Stopped { args, disk: node.disk });
+        self.deferred.remove(&port);
+        Ok(())
+    }
+
+    /// `SHUTDOWN SAVE|NOSAVE`, then start again with the same options.
+    pub fn restart(&mut self, port: Port, save: bool) -> Result<(), SimError> {
+        let word = if save { "SAVE" } else { "NOSAVE" };
+        self.command_blocking(port, 0, vec![b"SHUTDOWN".to_vec(), word.as_bytes().to_vec()])?;
+        if self.nodes.contains_key(&port) {
+            self.stop_node(port)?;
+        }
+        let args = self.stopped.get(&port).map(|s| s.args.clone()).unwrap_or_default();
+        self.start_node(port, &args)
+    }
+
+    /// Ports of running nodes.
+    pub fn ports(&self) -> Vec<Port> {
+        self.nodes.keys().copied().collect()
+    }
+
+    /// A running node.
+    pub fn node(&self, port: Port) -> Option<&Node> {
+        self.nodes.get(&port)
+    }
+
+    /// Whether a node was stopped (and can be started again).
+    pub fn is_stopped(&self, port: Port) -> bool {
+        self.stopped.contains_key(&port)
+    }
+
+    /// The command line a node was started with (running or stopped).
+    pub fn node_args(&self, port: Port) -> Option<&[String]> {
+        self.args.get(&port).or_else(|| self.stopped.get(&port).map(|s| &s.args)).map(|v| v.as_slice())
+    }
+
+    /// Sends a command from local client `client` of node `port`. `Ok(None)`
+    /// means the client is blocked (WAIT, DEBUG SLEEP, SHUTDOWN waiting).
+    pub fn command(&mut self, port: Port, client: ClientId, argv: Vec<Bytes>) -> Result<Option<Reply>, SimError> {
+        let now = self.now;
+        let node = self.nodes.get_mut(&port).ok_or(SimError::NotRunning(port))?;
+        let mut io = Io { net: &mut self.net, me: port, now };
+        let reply = node.command(client, argv, now, &mut io);
+        node.before_sleep(now, &mut io);
+        self.collect(port);
+        Ok(reply)
+    }
+
+    /// Sends a command and runs the world until its reply is ready, as
+    /// redis-cli waits (at most [`MAX_BLOCK_MS`]). A node busy in DEBUG SLEEP
+    /// is waited for first. `Ok(None)`: still blocked, or the node exited.
+    pub fn command_blocking(&mut self, port: Port, client: ClientId, argv: Vec<Bytes>) -> Result<Option<Reply>, SimError> {
+        if let Some(busy) = self.nodes.get(&port).map(|n| n.busy_until_ms).filter(|&b| b > self.now) {
+            self.run_until(busy);
+        }
+        if let Some(r) = self.command(port, client, argv)? {
+            return Ok(Some(r));
+        }
+        let deadline = self.now + MAX_BLOCK_MS;
+        while self.now < deadline && self.nodes.contains_key(&port) {
+            if let Some(r) = self.take_reply(port, client) {
+                return Ok(Some(r));
+            }
+            let next = self.next_event().unwrap_or(deadline).min(deadline);
+            self.run_until(next.max(self.now));
+            if next >= deadline {
+                break;
+            }
+        }
+        Ok(self.take_reply(port, client))
+    }
+
+    /// A reply that became ready for a blocked client.
+    pub fn take_reply(&mut self, port: Port, client: ClientId) -> Option<Reply> {
+        self.replies.remove(&(port, client))
+    }
+
+    fn collect(&mut self, port: Port) {
+        let Some(node) = self.nodes.get_mut(&port) else { return };
+        for (cid, reply) in std::mem::take(&mut node.ready_replies) {
+            self.replies.insert((port, cid), reply);
+        }
+        if node.exited.is_some() {
+            let _ = self.stop_node(port);
+        }
+    }
+
+    /// Cuts the link between two nodes (silent partition).
+    pub fn cut(&mut self, a: Port, b: Port) {
+        self.net.cut(a, b);
+    }
+
+    /// Heals a cut link: held traffic flows again.
+    pub fn heal(&mut self, a: Port, b: Port) {
+        self.net.heal(a, b, self.now);
+    }
+
+    /// Resets the connections between two nodes now, as `CLIENT KILL` on
+    /// the accepting side does.
+    pub fn kill(&mut self, a: Port, b: Port) {
+        let now = self.now;
+        for server_end in self.net.kill(a, b, now) {
+            let owner = if self.nodes.get(&a).is_some_and(|n| n.clients.contains_key(&server_end)) { a } else { b };
+            if let Some(node) = self.nodes.get_mut(&owner) {
+                let mut io = Io { net: &mut self.net, me: owner, now };
+                node.drop_connection(server_end, now, &mut io);
+                node.before_sleep(now, &mut io);
+            }
+        }
+    }
+
+    /// When something next happens on its own.
+    pub fn next_event(&self) -> Option<u64> {
+        let net = self.net.next_delivery();
+        let nodes = self.nodes.values().map(|n| n.next_wakeup()).min();
+        match (net, nodes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Advances virtual time by `ms`, handling everything due on the way.
+    pub fn advance(&mut self, ms: u64) {
+        let end = self.now + ms;
+        self.run_until(end);
+    }
+
+    /// Runs every event up to and including `end`, then sets the clock to it.
+    pub fn run_until(&mut self, end: u64) {
+        while let Some(t) = self.next_event() {
+            if t > end {
+                break;
+            }
+            self.now = self.now.max(t);
+            self.step_instant();
+        }
+        self.now = self.now.max(end);
+    }
+
+    /// Runs to the next event and handles everything due then. Returns the
+    /// new time, or `None` if nothing will ever happen.
+    pub fn step(&mut self) -> Option<u64> {
+        let t = self.next_event()?;
+        self.now = self.now.max(t);
+        self.step_instant();
+        Some(self.now)
+    }
+
+    fn step_instant(&mut self) {
+        let now = self.now;
+        while let Some(seg) = self.net.poll_due(now) {
+            self.deliver(seg);
+        }
+        let ports = self.ports();
+        for port in &ports {
+            let Some(node) = self.nodes.get_mut(port) else { continue };
+            if node.busy(now) {
+                continue;
+            }
+            let mut io = Io { net: &mut self.net, me: *port, now };
+            if node.next_wakeup() <= now {
+                node.handle_timeout(now, &mut io);
+            }
+            for seg in self.deferred.remove(port).unwrap_or_default() {
+                Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+            }
+            node.before_sleep(now, &mut io);
+        }
+        for port in ports {
+            self.collect(port);
+        }
+    }
+
+    fn deliver(&mut self, seg: Segment) {
+        let now = self.now;
+        if self.record {
+            self.delivered.push(seg.clone());
+        }
+        let Some(node) = self.nodes.get_mut(&seg.to) else {
+            if seg.payload == Payload::Open {
+                self.net.refuse(seg.to_end, now);
+                self.refused.insert(seg.to_end.peer());
+            }
+            return;
+        };
+        if node.busy(now) {
+            self.deferred.entry(seg.to).or_default().push(seg);
+            return;
+        }
+        let mut io = Io { net: &mut self.net, me: seg.to, now };
+        Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+    }
+
+    fn hand_to_node(node: &mut Node, seg: &Segment, io: &mut Io<'_>, refused: &mut BTreeSet<ConnId>) {
+        let now = io.now;
+        match &seg.payload {
+            Payload::Open => {
+                node.accept(seg.to_end, now);
+                io.net.accept(seg.to_end, now);
+            }
+            Payload::Accepted => node.handle_connected(seg.to_end, now, io),
+            Payload::Data(bytes) => node.handle_data(seg.to_end, bytes, now, io),
+            Payload::Close if refused.remove(&seg.to_end) => node.handle_refused(seg.to_end, now),
+            Payload::Close => node.handle_closed(seg.to_end, now, io),
+        }
+    }
+}
