@@ -20,7 +20,7 @@ const tests = [
     const { page, errors } = await openPage(browser, root.base);
     const before = await page.textContent('#link-status');
     await page.click('#cut-link');
-    await page.waitForSelector('line.link.cut');
+    await page.waitForSelector('line.link.cut', { state: 'attached' });
     const after = await page.textContent('#link-status');
     assert(before !== after && after.includes('cut'), `status changed: ${before} -> ${after}`);
     await screenshot(page, 'link-cut-1280x720');
