@@ -281,6 +281,10 @@ impl Node {
                 client.blocked = Some(Blocked::Sleep { until_ms: now + ms });
                 None
             }
+            b"set-active-expire" if argv.len() == 3 => {
+                self.active_expire_enabled = argv[2] != b"0";
+                Some(Reply::ok())
+            }
             _ => {
                 let what = argv.get(1).map(|a| text(a)).unwrap_or_default();
                 Some(Reply::Error(format!("ERR unknown subcommand or wrong number of arguments for '{what}'. Try DEBUG HELP.")))

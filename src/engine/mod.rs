@@ -37,3 +37,4 @@ pub mod resp;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod traffic;

@@ -207,6 +207,8 @@ pub struct Node {
     pub(crate) to_close: Vec<ConnId>,
     /// Ops collected while EXEC runs, propagated together at its end.
     pub(crate) in_exec: Option<Vec<Op>>,
+    /// `DEBUG SET-ACTIVE-EXPIRE`: whether serverCron deletes expired keys.
+    pub active_expire_enabled: bool,
     pub(crate) rng: Rng,
     pub(crate) next_client_id: u64,
     pub(crate) cron_loops: u64,
@@ -260,6 +262,7 @@ impl Node {
             clock_ms: now,
             to_close: Vec::new(),
             in_exec: None,
+            active_expire_enabled: true,
         };
         node.boot(now);
         node
@@ -486,7 +489,7 @@ impl Node {
     /// Active expiry (serverCron's `activeExpireCycle`): a master deletes
     /// expired keys and propagates a DEL for each, not wrapped.
     fn active_expire(&mut self, now: u64) {
-        if self.upstream.is_some() {
+        if self.upstream.is_some() || !self.active_expire_enabled {
             return;
         }
         let ops = self.keyspace.active_expire(now);

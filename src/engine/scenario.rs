@@ -12,7 +12,7 @@
 //! cut 6379 6380
 //! heal 6379 6380
 //! link 6379 6380 latency 20ms bandwidth 1mb
-//! restart 6380 save
+//! restart 6380 save          (or nosave; or empty: nosave + delete dump.rdb)
 //! stop 6380
 //! start 6380
 //! log 6380
@@ -47,8 +47,9 @@ pub enum Directive {
     Kill(Port, Port),
     /// `link A B [latency D] [bandwidth SIZE]`: link timing (bandwidth per second).
     Link(Port, Port, Option<u64>, Option<u64>),
-    /// `restart PORT save|nosave`: SHUTDOWN SAVE/NOSAVE, then start again.
-    Restart(Port, bool),
+    /// `restart PORT save|nosave|empty`: SHUTDOWN SAVE/NOSAVE, then start
+    /// again; `empty` also deletes its dump.rdb (a fresh data directory).
+    Restart(Port, bool, bool),
     /// `stop PORT`: the process dies at once (no save).
     Stop(Port),
     /// `start PORT`: start a stopped node again with its old options.
@@ -157,9 +158,10 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
             Directive::Link(a, b, latency, bandwidth)
         }
         "restart" => match words.as_slice() {
-            [_, p, "save"] => Directive::Restart(parse_port(p)?, true),
-            [_, p, "nosave"] => Directive::Restart(parse_port(p)?, false),
-            _ => return Err("restart needs a port and save or nosave: restart 6380 save".into()),
+            [_, p, "save"] => Directive::Restart(parse_port(p)?, true, false),
+            [_, p, "nosave"] => Directive::Restart(parse_port(p)?, false, false),
+            [_, p, "empty"] => Directive::Restart(parse_port(p)?, false, true),
+            _ => return Err("restart needs a port and save, nosave or empty: restart 6380 save".into()),
         },
         "stop" | "start" | "log" => match words.as_slice() {
             [w, p] => {
@@ -263,8 +265,8 @@ impl Runner {
                     link.params.bandwidth = *bw;
                 }
             }
-            Directive::Restart(port, save) => {
-                if let Err(e) = self.sim.restart(*port, *save) {
+            Directive::Restart(port, save, wipe) => {
+                if let Err(e) = self.sim.restart(*port, *save, *wipe) {
                     out.push(format!("(error) {e}"));
                 }
                 self.log_cursor.insert(*port, 0);

@@ -133,11 +133,18 @@ impl Sim {
     }
 
     /// `SHUTDOWN SAVE|NOSAVE`, then start again with the same options.
-    pub fn restart(&mut self, port: Port, save: bool) -> Result<(), SimError> {
+    /// With `wipe`, the node's `dump.rdb` is deleted before the start (a
+    /// fresh data directory).
+    pub fn restart(&mut self, port: Port, save: bool, wipe: bool) -> Result<(), SimError> {
         let word = if save { "SAVE" } else { "NOSAVE" };
         self.command_blocking(port, 0, vec![b"SHUTDOWN".to_vec(), word.as_bytes().to_vec()])?;
         if self.nodes.contains_key(&port) {
             self.stop_node(port)?;
+        }
+        if wipe {
+            if let Some(s) = self.stopped.get_mut(&port) {
+                s.disk = None;
+            }
         }
         let args = self.stopped.get(&port).map(|s| s.args.clone()).unwrap_or_default();
         self.start_node(port, &args)
