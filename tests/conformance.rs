@@ -11,6 +11,8 @@
 //! A scenario in [`EXPECTED_FAILURES`] documents a known engine bug: it must
 //! differ (the suite fails if it starts passing, so the list stays honest).
 
+#[path = "conformance/load.rs"]
+mod load;
 #[path = "conformance/normalize.rs"]
 mod normalize;
 #[path = "conformance/reference.rs"]
@@ -54,7 +56,7 @@ fn run_one(index: usize, path: &Path) -> Outcome {
     let started = std::time::Instant::now();
     let real = {
         let base = 21000 + 20 * index as u16;
-        assert!(base + 20 <= 22000, "too many scenarios for the port range 21000-21999");
+        assert!(base + 20 <= 21999, "too many scenarios for the port range 21000-21999");
         let mut r = reference::Reference::new(&tmp.join("nodes"), base, &directives, settle);
         r.run_script(&directives)
     };
@@ -82,9 +84,26 @@ fn check_redis_server() {
     }
 }
 
+/// Holds 127.0.0.1:21999 for the whole run: a second run of the suite (for
+/// example another `cargo test` on the same machine) waits here instead of
+/// colliding on ports and directories.
+fn suite_lock() -> std::net::TcpListener {
+    let start = std::time::Instant::now();
+    loop {
+        match std::net::TcpListener::bind("127.0.0.1:21999") {
+            Ok(l) => return l,
+            Err(_) if start.elapsed() < std::time::Duration::from_secs(600) => {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            Err(e) => panic!("conformance: port 21999 (the suite lock) stays busy: {e}"),
+        }
+    }
+}
+
 #[test]
 fn conformance() {
     check_redis_server();
+    let _lock = suite_lock();
     let dir = root().join("tests/conformance");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/conformance")

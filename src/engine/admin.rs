@@ -189,6 +189,7 @@ impl Node {
             self.log(now, Level::Notice, "Discarding previously cached master state.".into());
         }
         self.shift_replication_id(now);
+        self.next_expiry_ms = Some(0);
         self.disconnect_replicas(now, io);
         self.slaveseldb = -1;
         self.no_replicas_since_s = now / 1000;

@@ -435,6 +435,10 @@ impl Node {
             }
             master.last_interaction_ms = now;
             master.inbuf.clear();
+            if self.backlog.is_none() {
+                // Restarted from an RDB: the backlog starts at our offset.
+                self.backlog = Some(Backlog::new(self.config.repl_backlog_size as u64, self.repl.offset));
+            }
             let up = self.up();
             up.master = Some(master);
             up.state = ReplState::Connected;
@@ -513,6 +517,7 @@ impl Node {
         };
         self.log_rdb_loaded(&loaded, &payload, 0, now, false);
         self.keyspace = loaded.keyspace;
+        self.next_expiry_ms = Some(0);
         self.disk = Some(payload);
         let (replid, off) = self.up().full_sync.take().expect("FULLRESYNC seen");
         self.repl.replid = replid.clone();

@@ -209,6 +209,9 @@ pub struct Node {
     pub(crate) in_exec: Option<Vec<Op>>,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether serverCron deletes expired keys.
     pub active_expire_enabled: bool,
+    /// When the next key may expire, as far as the master knows (`None`: no
+    /// key has a TTL). Lets the cron skip scanning a keyspace without TTLs.
+    pub(crate) next_expiry_ms: Option<u64>,
     pub(crate) rng: Rng,
     pub(crate) next_client_id: u64,
     pub(crate) cron_loops: u64,
@@ -263,6 +266,7 @@ impl Node {
             to_close: Vec::new(),
             in_exec: None,
             active_expire_enabled: true,
+            next_expiry_ms: Some(0),
         };
         node.boot(now);
         node
@@ -331,6 +335,7 @@ impl Node {
             }
         }
         self.keyspace = loaded.keyspace;
+        self.next_expiry_ms = Some(0);
     }
 
     /// Writes a log line as the server process.
@@ -432,6 +437,9 @@ impl Node {
         let reply = command::execute(&mut ctx, argv);
         let ops = std::mem::take(&mut ctx.propagate);
         self.dirty += ops.len() as u64;
+        for op in &ops {
+            self.note_expiry(op);
+        }
         if let Some(acc) = self.in_exec.as_mut() {
             acc.extend(ops);
         } else if !ops.is_empty() {
@@ -439,6 +447,21 @@ impl Node {
             client.woff = self.repl.offset;
         }
         reply
+    }
+
+    /// Every TTL a command sets is propagated as an absolute `PXAT` or
+    /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
+    fn note_expiry(&mut self, op: &Op) {
+        let name = op.argv.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+        let at = if name == b"PEXPIREAT" {
+            op.argv.get(2)
+        } else {
+            op.argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| op.argv.get(i + 1))
+        };
+        if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
+            let ms = ms.max(0) as u64;
+            self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
+        }
     }
 
     /// Feeds a command's effects to the replication stream, wrapping more
@@ -489,10 +512,11 @@ impl Node {
     /// Active expiry (serverCron's `activeExpireCycle`): a master deletes
     /// expired keys and propagates a DEL for each, not wrapped.
     fn active_expire(&mut self, now: u64) {
-        if self.upstream.is_some() || !self.active_expire_enabled {
+        if self.upstream.is_some() || !self.active_expire_enabled || self.next_expiry_ms.is_none_or(|t| t > now) {
             return;
         }
         let ops = self.keyspace.active_expire(now);
+        self.next_expiry_ms = self.keyspace.dbs.iter().flat_map(|d| d.entries.values()).filter_map(|e| e.expire_at_ms).min();
         self.stats.expired_keys += ops.len() as u64;
         for op in ops {
             self.feed_replication(op.db as i64, &op.argv);

@@ -15,6 +15,7 @@
 //! restart 6380 save          (or nosave; or empty: nosave + delete dump.rdb)
 //! stop 6380
 //! start 6380
+//! load 6379 100 32            (SET key:N with 32-byte values, 100 a second)
 //! log 6380
 //! ```
 //!
@@ -56,6 +57,9 @@ pub enum Directive {
     Start(Port),
     /// `log PORT`: that node's log lines since the last `log PORT`.
     Log(Port),
+    /// `load PORT RATE [SIZE]`: write `SET key:N value` RATE times a second
+    /// with SIZE-byte values (default 32); rate 0 stops it.
+    Load(Port, u64, usize),
 }
 
 /// A malformed line: its number (1-based) and what is wrong.
@@ -174,7 +178,19 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
             }
             _ => return Err(format!("{} needs one port", words[0])),
         },
-        other => return Err(format!("unknown directive '{other}' (expected seed, node, PORT>, wait, cut, heal, kill, link, restart, stop, start or log)")),
+        "load" => match words.as_slice() {
+            [_, p, rate] | [_, p, rate, _] => {
+                let port = parse_port(p)?;
+                let rate: u64 = rate.parse().ok().filter(|&r| r <= 100_000).ok_or_else(|| format!("'{rate}' is not a rate (writes per second, 0 to 100000)"))?;
+                let size = match words.get(3) {
+                    Some(s) => memtoull(s).filter(|&b| b <= 1 << 20).ok_or_else(|| format!("'{s}' is not a value size up to 1mb"))? as usize,
+                    None => 32,
+                };
+                Directive::Load(port, rate, size)
+            }
+            _ => return Err("load needs a port and a rate: load 6379 100 [32]".into()),
+        },
+        other => return Err(format!("unknown directive '{other}' (expected seed, node, PORT>, wait, cut, heal, kill, link, restart, stop, start, load or log)")),
     };
     Ok(Some(d))
 }
@@ -288,6 +304,7 @@ impl Runner {
                     _ => out.push(format!("(error) no stopped node on port {port}")),
                 }
             }
+            Directive::Load(port, rate, size) => self.sim.set_load(*port, *rate, *size),
             Directive::Log(port) => match self.sim.node(*port) {
                 Some(node) => {
                     let from = self.log_cursor.get(port).copied().unwrap_or(0);

@@ -33,6 +33,31 @@ impl std::fmt::Display for SimError {
     }
 }
 
+/// A write-load generator on one node: `SET key:N <value>` at a steady rate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Load {
+    /// Writes per second.
+    pub rate: u64,
+    /// Value size in bytes.
+    pub value_size: usize,
+    /// How many distinct keys it cycles through.
+    pub keys: u64,
+    /// Writes issued so far.
+    pub issued: u64,
+    /// When the load started (Unix ms).
+    pub started_ms: u64,
+}
+
+impl Load {
+    /// When write number `n` is due.
+    fn due(&self, n: u64) -> u64 {
+        self.started_ms + n * 1000 / self.rate.max(1)
+    }
+}
+
+/// The client id load generators write with.
+pub const LOAD_CLIENT: ClientId = u32::MAX - 1;
+
 /// A stopped node: what it needs to start again.
 #[derive(Clone, Debug)]
 struct Stopped {
@@ -60,6 +85,8 @@ pub struct Sim {
     pub delivered: Vec<Segment>,
     /// Whether delivered segments are recorded.
     pub record: bool,
+    /// Write loads by node.
+    pub loads: BTreeMap<Port, Load>,
 }
 
 /// A node's view of the network through the simulator.
@@ -102,6 +129,7 @@ impl Sim {
             replies: BTreeMap::new(),
             delivered: Vec::new(),
             record: false,
+            loads: BTreeMap::new(),
         }
     }
 
@@ -245,14 +273,40 @@ impl Sim {
         }
     }
 
+    /// Starts (or changes, or with rate 0 stops) a write load on a node.
+    pub fn set_load(&mut self, port: Port, rate: u64, value_size: usize) {
+        if rate == 0 {
+            self.loads.remove(&port);
+        } else {
+            let keys = 10_000;
+            self.loads.insert(port, Load { rate, value_size, keys, issued: 0, started_ms: self.now });
+        }
+    }
+
+    fn run_loads(&mut self) {
+        let due: Vec<Port> = self.loads.iter().filter(|(_, l)| l.due(l.issued) <= self.now).map(|(p, _)| *p).collect();
+        for port in due {
+            loop {
+                let Some(load) = self.loads.get_mut(&port) else { break };
+                if load.due(load.issued) > self.now {
+                    break;
+                }
+                let key = format!("key:{}", load.issued % load.keys).into_bytes();
+                let value = vec![b'x'; load.value_size];
+                load.issued += 1;
+                if self.nodes.get(&port).is_some_and(|n| !n.busy(self.now)) {
+                    let _ = self.command(port, LOAD_CLIENT, vec![b"SET".to_vec(), key, value]);
+                }
+            }
+        }
+    }
+
     /// When something next happens on its own.
     pub fn next_event(&self) -> Option<u64> {
         let net = self.net.next_delivery();
         let nodes = self.nodes.values().map(|n| n.next_wakeup()).min();
-        match (net, nodes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let loads = self.loads.values().map(|l| l.due(l.issued)).min();
+        [net, nodes, loads].into_iter().flatten().min()
     }
 
     /// Advances virtual time by `ms`, handling everything due on the way.
@@ -283,6 +337,7 @@ impl Sim {
     }
 
     fn step_instant(&mut self) {
+        self.run_loads();
         let now = self.now;
         while let Some(seg) = self.net.poll_due(now) {
             self.deliver(seg);

@@ -1,9 +1,7 @@
-//! The DOM view, built with web-sys. Renders what the engine reports; it never
-//! re-implements replication logic. User-supplied text is always set with
+//! Small DOM helpers built on web-sys. User-supplied text is always set with
 //! `set_text_content`, never parsed as HTML.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -33,6 +31,12 @@ pub fn add(parent: &Element, child: Element) -> Result<Element, JsValue> {
     Ok(child)
 }
 
+/// Creates a child element of `parent` with a class and text.
+pub fn child(parent: &Element, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
+    let doc = parent.owner_document().ok_or_else(|| JsValue::from_str("detached element"))?;
+    add(parent, el(&doc, tag, class, text)?)
+}
+
 /// Creates an SVG element with the given attributes.
 pub fn svg(doc: &Document, tag: &str, attrs: &[(&str, &str)]) -> Result<Element, JsValue> {
     let e = doc.create_element_ns(Some(SVG_NS), tag)?;
@@ -42,56 +46,65 @@ pub fn svg(doc: &Document, tag: &str, attrs: &[(&str, &str)]) -> Result<Element,
     Ok(e)
 }
 
-/// Builds the first view into `root`: a master, one replica and the link
-/// between them, with a control that cuts and heals the link.
-pub fn mount(doc: &Document, root: &Element) -> Result<(), JsValue> {
-    root.set_text_content(None);
-    let header = el(doc, "header", "topbar", "")?;
-    add(&header, el(doc, "h1", "", "replscope")?)?;
-    add(&header, el(doc, "span", "tagline", "Redis 7.0 replication, simulated byte for byte")?)?;
-    root.append_child(&header)?;
+/// Creates an SVG child of `parent`.
+pub fn svg_child(parent: &Element, tag: &str, attrs: &[(&str, &str)]) -> Result<Element, JsValue> {
+    let doc = parent.owner_document().ok_or_else(|| JsValue::from_str("detached element"))?;
+    add(parent, svg(&doc, tag, attrs)?)
+}
 
-    let stage = svg(doc, "svg", &[("viewBox", "0 0 600 220"), ("class", "topology"), ("role", "img")])?;
-    stage.set_attribute("aria-label", "master 6379 replicating to 6380")?;
-    let link = svg(doc, "line", &[("x1", "170"), ("y1", "110"), ("x2", "430"), ("y2", "110"), ("class", "link up")])?;
-    link.set_id("link-6379-6380");
-    stage.append_child(&link)?;
-    for (x, port, role) in [("100", "6379", "master"), ("500", "6380", "replica")] {
-        let g = svg(doc, "g", &[("class", &format!("node {role}")), ("data-port", port)])?;
-        add(&g, svg(doc, "circle", &[("cx", x), ("cy", "110"), ("r", "68")])?)?;
-        let label = svg(doc, "text", &[("x", x), ("y", "104"), ("class", "port")])?;
-        label.set_text_content(Some(port));
-        g.append_child(&label)?;
-        let r = svg(doc, "text", &[("x", x), ("y", "130"), ("class", "role")])?;
-        r.set_text_content(Some(role));
-        g.append_child(&r)?;
-        stage.append_child(&g)?;
+/// An SVG `<text>` child holding `text` (as text, never markup).
+pub fn svg_text(parent: &Element, x: f64, y: f64, class: &str, text: &str) -> Result<Element, JsValue> {
+    let t = svg_child(parent, "text", &[("x", &fmt(x)), ("y", &fmt(y)), ("class", class)])?;
+    t.set_text_content(Some(text));
+    Ok(t)
+}
+
+/// A `<button>` whose clicks the page dispatches by its `data-action`.
+pub fn button(parent: &Element, action: &str, text: &str) -> Result<Element, JsValue> {
+    let b = child(parent, "button", "control", text)?;
+    b.set_attribute("type", "button")?;
+    b.set_attribute("data-action", action)?;
+    Ok(b)
+}
+
+/// An `<input>` with a `data-action`, a type and a value.
+pub fn input(parent: &Element, action: &str, kind: &str, value: &str) -> Result<Element, JsValue> {
+    let i = child(parent, "input", "", "")?;
+    i.set_attribute("type", kind)?;
+    i.set_attribute("data-action", action)?;
+    i.set_attribute("value", value)?;
+    Ok(i)
+}
+
+/// A `<select>` with a `data-action` and (value, label) options.
+pub fn select(parent: &Element, action: &str, options: &[(String, String)], selected: &str) -> Result<Element, JsValue> {
+    let s = child(parent, "select", "", "")?;
+    s.set_attribute("data-action", action)?;
+    for (value, label) in options {
+        let o = child(&s, "option", "", label)?;
+        o.set_attribute("value", value)?;
+        if value == selected {
+            o.set_attribute("selected", "")?;
+        }
     }
-    root.append_child(&stage)?;
+    Ok(s)
+}
 
-    let status = el(doc, "p", "status", "link 6379 → 6380: up")?;
-    status.set_id("link-status");
-    status.set_attribute("aria-live", "polite")?;
-    root.append_child(&status)?;
+/// Removes every child of `e`.
+pub fn clear(e: &Element) {
+    e.set_text_content(None);
+}
 
-    let button = el(doc, "button", "control", "Cut link")?;
-    button.set_id("cut-link");
-    let on_click = {
-        let link = link.clone();
-        let status = status.clone();
-        let button = button.clone();
-        Closure::<dyn FnMut()>::new(move || {
-            let cut = link.get_attribute("class").as_deref() == Some("link up");
-            let _ = link.set_attribute("class", if cut { "link cut" } else { "link up" });
-            status.set_text_content(Some(if cut { "link 6379 → 6380: cut" } else { "link 6379 → 6380: up" }));
-            button.set_text_content(Some(if cut { "Heal link" } else { "Cut link" }));
-        })
-    };
-    button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref())?;
-    on_click.forget();
-    root.append_child(&button)?;
-    root.set_attribute("data-ready", "1")?;
-    Ok(())
+/// Sets `e`'s text if it differs (avoids needless DOM writes every frame).
+pub fn set_text(e: &Element, text: &str) {
+    if e.text_content().as_deref() != Some(text) {
+        e.set_text_content(Some(text));
+    }
+}
+
+/// A number for an SVG attribute, one decimal.
+pub fn fmt(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 /// Shows a fixed banner saying the simulation crashed, with a reload button.

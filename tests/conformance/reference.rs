@@ -31,11 +31,13 @@
 //!   its ACKs), and the kernel keeps buffering the master's bytes; only the
 //!   master side behaves like a partition. Scenarios only cut links where the
 //!   master side's behaviour is what is observed.
-//! - `restart P save|nosave`: `SHUTDOWN SAVE|NOSAVE`, wait for the exit, start
+//! - `restart P save|nosave|empty`: `SHUTDOWN SAVE|NOSAVE` (`empty` also deletes
+//!   `dump.rdb`), wait for the exit, start
 //!   with the same options and directory. The log cursor moves to the end of
 //!   the file, as the simulator starts a fresh log for the new process.
 //! - `stop P`: SIGKILL. `start P`: start again (log cursor at the end).
 //! - `log P`: the complete lines appended to the log file since last time.
+//! - `load P RATE [SIZE]`: see `load.rs`.
 //! - `link` and `seed` have no real counterpart and are ignored.
 //!
 //! # Timing (how the real side is made stable)
@@ -62,6 +64,8 @@ use std::time::{Duration, Instant};
 
 use replscope::engine::resp::Reply;
 use replscope::engine::scenario::{format_reply, Directive};
+
+use crate::load::Load;
 
 /// Extra real time a `wait` may take to let replication settle.
 pub const SETTLE_SLACK: Duration = Duration::from_secs(3);
@@ -165,6 +169,7 @@ pub struct Reference {
     /// Replicas SIGSTOPped by `kill`, resumed at the next occasion.
     paused: BTreeSet<u16>,
     settle: bool,
+    loads: BTreeMap<u16, Load>,
 }
 
 impl Drop for Reference {
@@ -175,6 +180,7 @@ impl Drop for Reference {
                 let _ = c.wait();
             }
         }
+        self.loads.clear();
     }
 }
 
@@ -200,7 +206,7 @@ impl Reference {
                 map.entry(*p).or_insert(next);
             }
         }
-        Reference { root: root.to_path_buf(), map, nodes: BTreeMap::new(), paused: BTreeSet::new(), settle }
+        Reference { root: root.to_path_buf(), map, nodes: BTreeMap::new(), paused: BTreeSet::new(), settle, loads: BTreeMap::new() }
     }
 
     fn to_real(&self, s: &str) -> String {
@@ -330,7 +336,7 @@ impl Reference {
     fn settled(&self) -> bool {
         let infos: BTreeMap<u16, String> =
             self.nodes.keys().filter_map(|&p| self.probe_info(p).map(|i| (p, i))).collect();
-        for (port, info) in &infos {
+        for info in infos.values() {
             let offset = info_field(info, "master_repl_offset").unwrap_or("?");
             if info_field(info, "role") == Some("slave") {
                 let master = info_field(info, "master_port").and_then(|p| p.parse().ok()).and_then(|p| self.sim_port_of_real(p));
@@ -491,8 +497,13 @@ impl Reference {
                     }
                 }
             }
-            Directive::Restart(port, save) => {
-                let r = self.shutdown(*port, *save).and_then(|_| self.spawn(*port));
+            Directive::Restart(port, save, wipe) => {
+                let r = self.shutdown(*port, *save).and_then(|_| {
+                    if *wipe {
+                        let _ = std::fs::remove_file(self.nodes[port].dir.join("dump.rdb"));
+                    }
+                    self.spawn(*port)
+                });
                 err(&mut out, r);
             }
             Directive::Stop(port) => {
@@ -513,6 +524,12 @@ impl Reference {
                 }
             }
             Directive::Log(port) => return self.log(*port),
+            Directive::Load(port, rate, size) => {
+                self.loads.remove(port);
+                if *rate > 0 && self.running(*port) {
+                    self.loads.insert(*port, Load::start(self.map[port], *rate, *size));
+                }
+            }
         }
         out
     }

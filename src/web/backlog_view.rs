@@ -1,0 +1,237 @@
+//! The master's replication backlog as a bar: its window
+//! `[first_byte_offset, first_byte_offset + histlen]`, its blocks, and each
+//! replica's next offset as a marker (red and labelled when a PSYNC from
+//! there would need a full resync). Also the PSYNC decision callouts.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, HtmlInputElement};
+use wasm_bindgen::JsCast;
+
+use super::app::App;
+use super::dom::{child, clear, input, set_text};
+use super::i18n::{t, tf};
+use super::topology::{Layout, BOX_H, WIDTH};
+use crate::engine::net::Port;
+use crate::engine::node::Node;
+use crate::engine::psync::{PsyncDecision, PsyncEvent};
+use crate::engine::traffic::human_bytes;
+
+/// The backlog sizes the slider offers: 16kb to 8mb.
+pub const BACKLOG_SIZES: [u64; 10] = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20];
+
+/// Where a replica stands against its master's backlog.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// Its next offset is in the window: PSYNC would continue.
+    Inside,
+    /// Its next offset was trimmed away.
+    Behind,
+    /// Its next offset is past the master's (another history).
+    Ahead,
+    /// It holds no master state (never synced): `PSYNC ? -1`.
+    NoHistory,
+    /// Its replid is neither of the master's.
+    OtherHistory,
+}
+
+/// A replica's next offset (`reploff + 1`, from its live or cached master
+/// link) and where it falls in `master`'s backlog.
+pub fn mark(master: &Node, replica: &Node) -> (Option<u64>, Mark) {
+    let Some(link) = replica.upstream.as_ref().and_then(|u| u.master.as_ref().or(u.cached.as_ref())) else {
+        return (None, Mark::NoHistory);
+    };
+    let next = link.reploff + 1;
+    let same = link.replid == master.repl.replid
+        || (link.replid == master.repl.replid2 && next as i64 <= master.repl.second_offset);
+    let Some(b) = master.backlog.as_ref() else { return (Some(next), Mark::Behind) };
+    let first = b.repl_backlog_first_byte_offset();
+    let state = if !same {
+        Mark::OtherHistory
+    } else if next < first {
+        Mark::Behind
+    } else if next > first + b.repl_backlog_histlen() {
+        Mark::Ahead
+    } else {
+        Mark::Inside
+    };
+    (Some(next), state)
+}
+
+/// The node whose backlog is shown: the selected node's master, or the
+/// selected node itself when it is a master.
+pub fn owner(app: &App) -> Option<Port> {
+    let sel = app.sim.nodes.get(&app.selected);
+    match sel.and_then(|n| n.upstream.as_ref()) {
+        Some(u) if app.sim.nodes.contains_key(&u.port) => Some(u.port),
+        Some(_) => None,
+        None => sel.map(|n| n.port).or_else(|| app.load_target()),
+    }
+}
+
+/// One PSYNC decision in words, with the numbers that decided it.
+pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
+    let short = |s: &str| s.chars().take(8).collect::<String>();
+    match &ev.decision {
+        PsyncDecision::Partial { offset, bytes, via_replid2: false } => tf("psync.partial", &[offset, bytes]),
+        PsyncDecision::Partial { bytes, via_replid2: true, .. } => tf("psync.partial2", &[&master.repl.second_offset, bytes]),
+        PsyncDecision::FullRequested => t("psync.full_requested").to_string(),
+        PsyncDecision::FullIdMismatch { offset, second_offset: Some(second), .. } => tf("psync.full_id2", &[offset, second]),
+        PsyncDecision::FullIdMismatch { asked, ours, .. } => tf("psync.full_id", &[&short(asked), &short(&ours.0), &short(&ours.1)]),
+        PsyncDecision::FullNoBacklog { offset, window: Some((lo, _)) } if *offset < *lo as i64 => tf("psync.full_low", &[offset, lo]),
+        PsyncDecision::FullNoBacklog { offset, window: Some((_, hi)) } => tf("psync.full_high", &[offset, hi]),
+        PsyncDecision::FullNoBacklog { .. } => t("psync.full_none").to_string(),
+    }
+}
+
+/// Builds the backlog panel.
+pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let panel = child(layout, "section", "panel backlog-panel", "")?;
+    panel.set_id("backlog");
+    let title = child(&panel, "h2", "", t("backlog.title"))?;
+    let summary = child(&panel, "p", "backlog-summary", "")?;
+    let track = child(&panel, "div", "bl-track", "")?;
+    let row = child(&panel, "label", "field backlog-slider", "")?;
+    child(&row, "span", "field-name", t("backlog.size"))?;
+    let slider = input(&row, "backlog-size", "range", "6")?;
+    slider.set_id("backlog-size");
+    for (k, v) in [("min", "0"), ("max", "9"), ("step", "1")] {
+        slider.set_attribute(k, v)?;
+    }
+    let size = child(&row, "output", "", "")?;
+    let list = child(&panel, "ul", "psync-list", "")?;
+    list.set_id("psync-list");
+    els.insert("backlog-title", title);
+    els.insert("backlog-summary", summary);
+    els.insert("bl-track", track);
+    els.insert("backlog-slider", slider);
+    els.insert("backlog-size-label", size);
+    els.insert("psync-list", list);
+    Ok(())
+}
+
+/// Percent position of `off` on the track: trimmed offsets in the left
+/// zone, offsets past the end in the right zone, the window in between.
+fn pct(off: u64, first: u64, hist: u64) -> f64 {
+    if off < first {
+        5.0
+    } else if off > first + hist {
+        97.0
+    } else {
+        14.0 + 78.0 * (off - first) as f64 / hist.max(1) as f64
+    }
+}
+
+/// Draws the backlog panel and the callouts.
+pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
+    render_callouts(app, lay)?;
+    let v = &app.view;
+    let owner = owner(app).and_then(|p| app.sim.nodes.get(&p));
+    let Some(m) = owner else {
+        set_text(v.get("backlog-title"), t("backlog.title"));
+        set_text(v.get("backlog-summary"), t("backlog.none_running"));
+        clear(v.get("bl-track"));
+        return Ok(());
+    };
+    set_text(v.get("backlog-title"), &tf("backlog.title_of", &[&m.port]));
+    let size = m.config.repl_backlog_size.max(0) as u64;
+    set_text(v.get("backlog-size-label"), &human_bytes(size));
+    let slider = v.get("backlog-slider");
+    slider.set_attribute("data-port", &m.port.to_string())?;
+    if v.doc.active_element().as_ref() != Some(slider) {
+        let idx = BACKLOG_SIZES.iter().position(|s| *s >= size).unwrap_or(BACKLOG_SIZES.len() - 1);
+        if let Some(i) = slider.dyn_ref::<HtmlInputElement>() {
+            i.set_value(&idx.to_string());
+        }
+    }
+    let track = v.get("bl-track");
+    clear(track);
+    let Some(b) = m.backlog.as_ref() else {
+        set_text(v.get("backlog-summary"), t("backlog.none"));
+        return render_list(app, m);
+    };
+    let (first, hist) = (b.repl_backlog_first_byte_offset(), b.repl_backlog_histlen());
+    let blocks = b.blocks();
+    set_text(v.get("backlog-summary"), &tf("backlog.summary", &[&first, &(first + hist), &human_bytes(hist), &blocks.len(), &m.repl.offset]));
+    child(track, "div", "bl-zone bl-gone", t("backlog.gone"))?;
+    let window = child(track, "div", "bl-window", "")?;
+    window.set_attribute("title", &format!("[{first}, {}]", first + hist))?;
+    for blk in &blocks {
+        let start = blk.repl_offset.max(first);
+        let end = (blk.repl_offset + blk.used as u64).min(first + hist);
+        if end <= start {
+            continue;
+        }
+        let (l, r) = (pct(start, first, hist), pct(end, first, hist));
+        let d = child(track, "div", "bl-block", "")?;
+        d.set_attribute("style", &format!("left:{l:.2}%;width:{:.2}%", (r - l).max(0.3)))?;
+        d.set_attribute("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)))?;
+    }
+    let head = child(track, "div", "bl-marker bl-master", &tf("backlog.master_mark", &[&m.repl.offset]))?;
+    head.set_attribute("style", &format!("left:{:.2}%", pct(first + hist, first, hist)))?;
+    let replicas: Vec<&Node> = app.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
+    track.set_attribute("style", &format!("height:{}px", 64 + 30 * replicas.len()))?;
+    for (row, r) in replicas.iter().enumerate() {
+        let (next, state) = mark(m, r);
+        let bad = state != Mark::Inside;
+        let text = match (next, state) {
+            (Some(n), Mark::Inside) => tf("backlog.marker", &[&r.port, &n]),
+            (Some(n), Mark::OtherHistory) => tf("backlog.marker_other", &[&r.port, &n]),
+            (Some(n), _) => tf("backlog.marker_full", &[&r.port, &n]),
+            (None, _) => tf("backlog.marker_none", &[&r.port]),
+        };
+        let d = child(track, "div", if bad { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" }, &text)?;
+        d.set_attribute("data-port", &r.port.to_string())?;
+        let at = next.map_or(5.0, |n| if state == Mark::OtherHistory { 97.0 } else { pct(n, first, hist) });
+        let shift = if at > 60.0 { "translateX(-100%)" } else { "none" };
+        d.set_attribute("style", &format!("left:{at:.2}%;top:{}px;transform:{shift}", 56 + 30 * row))?;
+    }
+    render_list(app, m)
+}
+
+fn render_list(app: &App, m: &Node) -> Result<(), JsValue> {
+    let list = app.view.get("psync-list");
+    let sig = format!("{}:{}", m.port, m.psync_events.len());
+    if !app.view.changed("psync-list", sig) {
+        return Ok(());
+    }
+    clear(list);
+    let start = crate::engine::clock::START_MS;
+    for ev in m.psync_events.iter().rev().take(5) {
+        let secs = ev.time_ms.saturating_sub(start) as f64 / 1000.0;
+        child(list, "li", "", &format!("{secs:.3}s · {} · {}", ev.replica, psync_text(ev, m)))?;
+    }
+    Ok(())
+}
+
+/// The latest PSYNC decision of each master, in a callout next to it.
+fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
+    let layer = app.view.get("callouts");
+    let mut sig = String::new();
+    let mut shown = Vec::new();
+    for (port, (x, y)) in &lay.pos {
+        let Some(n) = app.sim.nodes.get(port) else { continue };
+        let Some(ev) = n.psync_events.last() else { continue };
+        let full = !matches!(ev.decision, PsyncDecision::Partial { .. });
+        let text = psync_text(ev, n);
+        sig.push_str(&format!("{port}@{x},{y}:{}:{text};", ev.time_ms));
+        shown.push((*port, *x, *y, full, ev.replica.clone(), text));
+    }
+    if !app.view.changed("callouts", format!("{sig}{}", lay.height)) {
+        return Ok(());
+    }
+    clear(layer);
+    for (port, x, y, full, replica, text) in shown {
+        let c = child(layer, "div", if full { "callout full" } else { "callout partial" }, "")?;
+        c.set_attribute("data-port", &port.to_string())?;
+        let right = x <= WIDTH / 2.0 + 1.0;
+        let left_pct = if right { (x + 105.0) / WIDTH * 100.0 } else { (x - 105.0) / WIDTH * 100.0 };
+        let top_pct = (y - BOX_H / 2.0) / lay.height * 100.0;
+        let side = if right { "" } else { "transform:translateX(-100%);" };
+        c.set_attribute("style", &format!("left:{left_pct:.2}%;top:{top_pct:.2}%;{side}"))?;
+        child(&c, "strong", "", &tf("psync.from", &[&replica]))?;
+        child(&c, "span", "", &text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! A redis-cli-like console per node: the prompt `127.0.0.1:PORT>`, input
+//! split as redis-cli splits it, replies formatted as redis-cli prints them,
+//! errors in red, ↑/↓ history, and blocked commands (WAIT) answered later.
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, HtmlInputElement};
+use wasm_bindgen::JsCast;
+
+use super::app::App;
+use super::dom::{add, button, child, el};
+use super::i18n::t;
+use crate::engine::net::Port;
+use crate::engine::node::ClientId;
+use crate::engine::resp::split_args;
+use crate::engine::scenario::format_reply;
+
+/// How a console line is shown.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// What was typed, after the prompt.
+    Input,
+    /// A reply.
+    Reply,
+    /// An error reply or a connection error (red).
+    Error,
+}
+
+/// Most lines a console keeps.
+const MAX_LINES: usize = 400;
+
+/// One node's console.
+#[derive(Clone, Debug, Default)]
+pub struct Console {
+    /// Output so far.
+    pub lines: Vec<(LineKind, String)>,
+    /// Lines typed, oldest first.
+    pub history: Vec<String>,
+    /// Position while browsing the history with ↑/↓.
+    pub hist_pos: Option<usize>,
+    /// Commands waiting for a reply (client id and argv).
+    pub pending: Vec<(ClientId, Vec<Vec<u8>>)>,
+    /// Bumped on every change, for redrawing.
+    pub version: u64,
+}
+
+impl Console {
+    fn push(&mut self, kind: LineKind, text: String) {
+        self.lines.push((kind, text));
+        if self.lines.len() > MAX_LINES {
+            self.lines.drain(..self.lines.len() - MAX_LINES);
+        }
+        self.version += 1;
+    }
+}
+
+/// The prompt redis-cli shows for a node.
+pub fn prompt(app: &App, port: Port) -> String {
+    if app.sim.nodes.contains_key(&port) { format!("127.0.0.1:{port}> ") } else { "not connected> ".to_string() }
+}
+
+/// Runs one typed line on `port` as client `client`, as redis-cli would.
+pub fn run_line(app: &mut App, port: Port, line: &str, client: ClientId) {
+    let shown = format!("{}{line}", prompt(app, port));
+    let con = app.consoles.entry(port).or_default();
+    con.push(LineKind::Input, shown);
+    con.hist_pos = None;
+    if line.trim().is_empty() {
+        return;
+    }
+    if con.history.last().map(String::as_str) != Some(line) {
+        con.history.push(line.to_string());
+    }
+    let argv = match split_args(line) {
+        Ok(a) if a.is_empty() => return,
+        Ok(a) => a,
+        Err(e) => return con.push(LineKind::Error, e),
+    };
+    let result = app.sim.command(port, client, argv.clone());
+    let con = app.consoles.entry(port).or_default();
+    match result {
+        Ok(Some(reply)) => con.push(if reply.is_error() { LineKind::Error } else { LineKind::Reply }, format_reply(&argv, &reply)),
+        Ok(None) if app.sim.nodes.contains_key(&port) => con.pending.push((client, argv)),
+        Ok(None) => con.push(LineKind::Error, t("console.closed").to_string()),
+        Err(e) => con.push(LineKind::Error, e.to_string()),
+    }
+    app.observe();
+}
+
+/// Shows replies that became ready for blocked commands (WAIT).
+pub fn poll_blocked(app: &mut App) {
+    for (port, con) in app.consoles.iter_mut() {
+        let mut still = Vec::new();
+        for (client, argv) in std::mem::take(&mut con.pending) {
+            match app.sim.take_reply(*port, client) {
+                Some(reply) => {
+                    let kind = if reply.is_error() { LineKind::Error } else { LineKind::Reply };
+                    con.push(kind, format_reply(&argv, &reply));
+                }
+                None if !app.sim.nodes.contains_key(port) => con.push(LineKind::Error, t("console.closed").to_string()),
+                None => still.push((client, argv)),
+            }
+        }
+        con.pending = still;
+    }
+}
+
+/// ↑ (`back` = true) or ↓ through the history: the line to show.
+pub fn browse(app: &mut App, port: Port, back: bool) -> Option<String> {
+    let con = app.consoles.entry(port).or_default();
+    if con.history.is_empty() {
+        return None;
+    }
+    let last = con.history.len() - 1;
+    let pos = match (con.hist_pos, back) {
+        (None, true) => Some(last),
+        (None, false) => None,
+        (Some(p), true) => Some(p.saturating_sub(1)),
+        (Some(p), false) if p < last => Some(p + 1),
+        (Some(_), false) => None,
+    };
+    con.hist_pos = pos;
+    Some(pos.map(|p| con.history[p].clone()).unwrap_or_default())
+}
+
+/// Builds the console panel.
+pub fn build(doc: &Document, parent: &Element, els: &mut std::collections::BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let panel = add(parent, el(doc, "section", "panel console", "")?)?;
+    panel.set_id("console");
+    child(&panel, "h2", "", t("console.title"))?;
+    let out = child(&panel, "div", "console-out", "")?;
+    out.set_attribute("role", "log")?;
+    out.set_attribute("aria-live", "polite")?;
+    let line = child(&panel, "form", "console-line", "")?;
+    line.set_attribute("data-action", "console-form")?;
+    let prompt = child(&line, "label", "prompt", "")?;
+    prompt.set_attribute("for", "console-input")?;
+    let input = child(&line, "input", "", "")?;
+    input.set_id("console-input");
+    for (k, v) in [("type", "text"), ("autocomplete", "off"), ("autocapitalize", "off"), ("spellcheck", "false"), ("enterkeyhint", "send")] {
+        input.set_attribute(k, v)?;
+    }
+    input.set_attribute("placeholder", t("console.placeholder"))?;
+    button(&line, "console-send", t("console.send"))?;
+    els.insert("console-out", out);
+    els.insert("console-prompt", prompt);
+    els.insert("console-input", input);
+    Ok(())
+}
+
+/// The console's input element.
+pub fn input(app: &App) -> Option<HtmlInputElement> {
+    app.view.get("console-input").clone().dyn_into().ok()
+}
+
+/// Draws the selected node's console.
+pub fn render(app: &App) -> Result<(), JsValue> {
+    let port = app.selected;
+    let con = app.consoles.get(&port);
+    let version = con.map_or(0, |c| c.version);
+    let blocked = con.is_some_and(|c| !c.pending.is_empty());
+    super::dom::set_text(app.view.get("console-prompt"), &prompt(app, port));
+    if let Some(i) = input(app) {
+        i.set_disabled(blocked);
+    }
+    if !app.view.changed("console", format!("{port}:{version}")) {
+        return Ok(());
+    }
+    let out = app.view.get("console-out");
+    super::dom::clear(out);
+    out.set_attribute("data-port", &port.to_string())?;
+    for (kind, text) in con.map(|c| c.lines.as_slice()).unwrap_or_default() {
+        let class = match kind {
+            LineKind::Input => "cl-input",
+            LineKind::Reply => "cl-reply",
+            LineKind::Error => "cl-error",
+        };
+        child(out, "div", class, text)?;
+    }
+    out.set_scroll_top(out.scroll_height());
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Event delegation: one listener per event type on the page root. Buttons,
+//! inputs and selects say what they do with `data-action` (and `data-port`,
+//! `data-a`, `data-b`, `data-param`), so panels can be rebuilt freely and no
+//! closure leaks per element.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+
+use super::app::{App, Shared};
+use super::{console, controls};
+
+fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) -> bool) -> Result<(), JsValue> {
+    let app = app.clone();
+    let cb = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        let redraw = match app.try_borrow_mut() {
+            Ok(mut a) => f(&mut a, &e),
+            Err(_) => false,
+        };
+        if redraw {
+            if let Err(err) = app.borrow().render() {
+                web_sys::console::error_1(&err);
+            }
+        }
+    });
+    target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
+    cb.forget(); // one per event type for the page's lifetime
+    Ok(())
+}
+
+/// The element with a `data-action` the event happened in, and its action.
+fn action_target(e: &Event) -> Option<(Element, String)> {
+    let target: Element = e.target()?.dyn_into().ok()?;
+    let el = target.closest("[data-action]").ok()??;
+    let action = el.get_attribute("data-action")?;
+    Some((el, action))
+}
+
+/// The value of an input or select.
+pub fn value_of(el: &Element) -> String {
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+        return s.value();
+    }
+    String::new()
+}
+
+/// Installs the page's listeners on the root.
+pub fn install(app: &Shared) -> Result<(), JsValue> {
+    let root = app.borrow().view.root.clone();
+    listen(&root, "click", app, |a, e| match action_target(e) {
+        Some((el, action)) if el.tag_name() == "BUTTON" => {
+            controls::act(a, &action, &el, "");
+            true
+        }
+        _ => false,
+    })?;
+    let on_value = |a: &mut App, e: &Event| match action_target(e) {
+        Some((el, action)) if matches!(el.tag_name().as_str(), "INPUT" | "SELECT") => {
+            let v = value_of(&el);
+            controls::act(a, &action, &el, &v);
+            true
+        }
+        _ => false,
+    };
+    listen(&root, "input", app, on_value)?;
+    listen(&root, "change", app, on_value)?;
+    listen(&root, "submit", app, |a, e| {
+        e.prevent_default();
+        send_console(a);
+        true
+    })?;
+    listen(&root, "keydown", app, |a, e| {
+        let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return false };
+        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.id() == "console-input");
+        if !in_console || !(k.key() == "ArrowUp" || k.key() == "ArrowDown") {
+            return false;
+        }
+        k.prevent_default();
+        let port = a.selected;
+        if let (Some(line), Some(input)) = (console::browse(a, port, k.key() == "ArrowUp"), console::input(a)) {
+            input.set_value(&line);
+        }
+        false
+    })?;
+    listen(&root, "pointerdown", app, |a, e| {
+        let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
+        if let Some(msg) = target.closest("[data-msg]").ok().flatten() {
+            let i = msg.get_attribute("data-msg").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
+            super::traffic_view::pick(a, i);
+            return true;
+        }
+        if let Some(node) = target.closest("[data-select]").ok().flatten() {
+            if let Some(port) = node.get_attribute("data-select").and_then(|v| v.parse().ok()) {
+                a.selected = port;
+                return true;
+            }
+        }
+        false
+    })?;
+    Ok(())
+}
+
+/// Sends the console's input line to the selected node.
+pub fn send_console(a: &mut App) {
+    let Some(input) = console::input(a) else { return };
+    let line = input.value();
+    input.set_value("");
+    let port = a.selected;
+    console::run_line(a, port, &line, super::app::CONSOLE_CLIENT);
+}

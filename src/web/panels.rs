@@ -1,0 +1,206 @@
+//! The text panels: the six-phase strip of every replica, the selected
+//! node's live `INFO replication` (changed fields highlighted), its log
+//! (filterable, newest at the bottom) and its replication configuration.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element};
+
+use super::app::App;
+use super::dom::{button, child, clear, input};
+use super::i18n::{t, tf};
+
+/// How long (wall ms) a changed INFO field stays highlighted.
+const HIGHLIGHT_MS: f64 = 1500.0;
+/// Most log lines drawn.
+const MAX_LOG_LINES: usize = 300;
+
+/// The replication options the config panel offers (CONFIG SET names).
+pub const CONFIG_PARAMS: [&str; 9] = [
+    "repl-backlog-size",
+    "repl-backlog-ttl",
+    "repl-timeout",
+    "repl-ping-replica-period",
+    "repl-diskless-sync",
+    "repl-diskless-sync-delay",
+    "min-replicas-to-write",
+    "min-replicas-max-lag",
+    "masterauth",
+];
+
+/// Builds the INFO, log and config panels.
+pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let info = child(layout, "section", "panel info-panel", "")?;
+    info.set_id("info");
+    let info_title = child(&info, "h2", "", t("info.title"))?;
+    let info_body = child(&info, "div", "info-body", "")?;
+    let logs = child(layout, "section", "panel logs-panel", "")?;
+    logs.set_id("logs");
+    let logs_title = child(&logs, "h2", "", t("logs.title"))?;
+    let filter = child(&logs, "label", "field", "")?;
+    child(&filter, "span", "field-name", t("logs.filter"))?;
+    let f = input(&filter, "log-filter", "search", "")?;
+    f.set_id("log-filter");
+    let logs_body = child(&logs, "div", "logs-body", "")?;
+    logs_body.set_attribute("role", "log")?;
+    let config = child(layout, "section", "panel config-panel", "")?;
+    config.set_id("config");
+    let config_title = child(&config, "h2", "", t("config.title"))?;
+    let config_body = child(&config, "div", "config-body", "")?;
+    els.insert("info-title", info_title);
+    els.insert("info-body", info_body);
+    els.insert("logs-title", logs_title);
+    els.insert("logs-body", logs_body);
+    els.insert("config-title", config_title);
+    els.insert("config-body", config_body);
+    Ok(())
+}
+
+/// One row per replica: the six phases, the current one lit, the exact
+/// `repl_state` beneath. The strip starts over at every reconnect.
+pub fn render_phases(app: &App) -> Result<(), JsValue> {
+    let sig = format!("{:?}", app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited)).collect::<Vec<_>>());
+    if !app.view.changed("phases", sig) {
+        return Ok(());
+    }
+    let panel = app.view.get("phases");
+    clear(panel);
+    child(panel, "h2", "", t("phases.title"))?;
+    if app.phases.is_empty() {
+        child(panel, "p", "muted", t("phases.none"))?;
+    }
+    for (port, track) in &app.phases {
+        let Some(state) = track.state else { continue };
+        let row = child(panel, "div", "phase-row", "")?;
+        row.set_attribute("data-port", &port.to_string())?;
+        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n: u8| n.to_string()).collect();
+        row.set_attribute("data-visited", &visited)?;
+        child(&row, "span", "phase-port", &port.to_string())?;
+        let strip = child(&row, "ol", "phase-strip", "")?;
+        let current = state.phase() as u8;
+        for n in 1..=6u8 {
+            let class = if n == current {
+                "phase current"
+            } else if track.visited & (1 << (n - 1)) != 0 {
+                "phase done"
+            } else {
+                "phase"
+            };
+            let li = child(&strip, "li", class, "")?;
+            li.set_attribute("data-phase", &n.to_string())?;
+            if n == current {
+                li.set_attribute("aria-current", "step")?;
+            }
+            child(&li, "span", "phase-n", &n.to_string())?;
+            child(&li, "span", "phase-name", t(&format!("phase.{n}")))?;
+        }
+        child(&row, "code", "repl-state", state.redis_name())?;
+    }
+    Ok(())
+}
+
+/// The selected node's `INFO replication`, fields that just changed lit.
+pub fn render_info(app: &App) -> Result<(), JsValue> {
+    let port = app.selected;
+    super::dom::set_text(app.view.get("info-title"), &tf("info.title_of", &[&port]));
+    let body = app.view.get("info-body");
+    let Some(node) = app.sim.nodes.get(&port) else {
+        clear(body);
+        child(body, "p", "muted", t("info.stopped"))?;
+        return Ok(());
+    };
+    let text = node.info_replication(app.sim.now);
+    let mut seen = app.info_seen.borrow_mut();
+    if seen.0 != port {
+        *seen = (port, BTreeMap::new());
+    }
+    let fresh = seen.1.is_empty();
+    let mut rows = Vec::new();
+    for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+        let Some((k, v)) = line.split_once(':') else {
+            rows.push((line.to_string(), String::new(), false));
+            continue;
+        };
+        let changed_at = match seen.1.get(k) {
+            Some((old, at)) if old == v => *at,
+            _ if fresh => f64::NEG_INFINITY,
+            _ => app.wall_ms,
+        };
+        seen.1.insert(k.to_string(), (v.to_string(), changed_at));
+        let hot = app.wall_ms - changed_at < HIGHLIGHT_MS;
+        rows.push((k.to_string(), v.to_string(), hot));
+    }
+    if !app.view.changed("info", format!("{port}{rows:?}")) {
+        return Ok(());
+    }
+    clear(body);
+    for (k, v, hot) in rows {
+        if v.is_empty() && k.starts_with('#') {
+            child(body, "div", "info-head", &k)?;
+            continue;
+        }
+        let line = child(body, "div", if hot { "info-line changed" } else { "info-line" }, "")?;
+        line.set_attribute("data-field", &k)?;
+        child(&line, "span", "info-key", &k)?;
+        child(&line, "span", "info-value", &v)?;
+    }
+    Ok(())
+}
+
+/// The selected node's log, filtered, newest at the bottom.
+pub fn render_logs(app: &App) -> Result<(), JsValue> {
+    let port = app.selected;
+    super::dom::set_text(app.view.get("logs-title"), &tf("logs.title_of", &[&port]));
+    let written = app.sim.nodes.get(&port).map_or(0, |n| n.log.written());
+    if !app.view.changed("logs", format!("{port}:{written}:{}", app.log_filter)) {
+        return Ok(());
+    }
+    let body = app.view.get("logs-body");
+    clear(body);
+    let Some(node) = app.sim.nodes.get(&port) else {
+        child(body, "p", "muted", t("info.stopped"))?;
+        return Ok(());
+    };
+    let needle = app.log_filter.to_lowercase();
+    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
+    let skip = lines.len().saturating_sub(MAX_LOG_LINES);
+    for line in &lines[skip..] {
+        let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
+        child(body, "div", class, line)?;
+    }
+    body.set_scroll_top(body.scroll_height());
+    Ok(())
+}
+
+/// The selected node's replication options, each settable with CONFIG SET.
+pub fn render_config(app: &App) -> Result<(), JsValue> {
+    let port = app.selected;
+    let Some(node) = app.sim.nodes.get(&port) else {
+        if app.view.changed("config", format!("{port}:stopped")) {
+            clear(app.view.get("config-body"));
+        }
+        return Ok(());
+    };
+    let values: Vec<String> = CONFIG_PARAMS.iter().map(|p| node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+    if app.view.focus_inside("config") || !app.view.changed("config", format!("{port}:{values:?}")) {
+        return Ok(());
+    }
+    super::dom::set_text(app.view.get("config-title"), &tf("config.title_of", &[&port]));
+    let body = app.view.get("config-body");
+    clear(body);
+    for (param, value) in CONFIG_PARAMS.iter().zip(values) {
+        let row = child(body, "div", "config-row", "")?;
+        let label = child(&row, "label", "config-name", param)?;
+        label.set_attribute("for", &format!("cfg-{param}"))?;
+        let i = child(&row, "input", "", "")?;
+        i.set_id(&format!("cfg-{param}"));
+        i.set_attribute("type", "text")?;
+        i.set_attribute("value", &value)?;
+        i.set_attribute("autocapitalize", "off")?;
+        let b = button(&row, "config-set", t("config.set"))?;
+        b.set_attribute("data-param", param)?;
+        b.set_attribute("data-port", &port.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The topology diagram (SVG): masters on top, each replica under its
+//! master, links drawn master → replica. Every node shows its port, role,
+//! short replid (full in its tooltip and in the node panel), offset, key
+//! count and, for a replica, its link status.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element};
+
+use super::app::App;
+use super::dom::{child, clear, fmt, svg, svg_child, svg_text};
+use super::i18n::{t, tf};
+use crate::engine::handshake::ReplState;
+use crate::engine::net::Port;
+use crate::engine::node::Node;
+
+/// Width of the diagram's coordinate space.
+pub const WIDTH: f64 = 1000.0;
+/// Vertical distance between tree levels.
+const LEVEL_H: f64 = 190.0;
+/// Default node box size.
+const BOX_W: f64 = 190.0;
+/// See `BOX_W`.
+pub const BOX_H: f64 = 140.0;
+
+/// Where each node is drawn.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Centre of each node's box.
+    pub pos: BTreeMap<Port, (f64, f64)>,
+    /// Box width (narrower when a level is crowded).
+    pub box_w: f64,
+    /// Height of the coordinate space.
+    pub height: f64,
+}
+
+/// The port a node replicates from, if it is a running replica.
+pub fn master_of(app: &App, port: Port) -> Option<Port> {
+    app.sim.nodes.get(&port)?.upstream.as_ref().map(|u| u.port)
+}
+
+/// Lays the page's nodes out as a forest: depth = length of the replica chain.
+pub fn layout(app: &App) -> Layout {
+    let depth = |p: Port| {
+        let mut d = 0;
+        let mut cur = p;
+        while let Some(m) = master_of(app, cur).filter(|m| app.ports.contains(m)) {
+            d += 1;
+            cur = m;
+            if d > app.ports.len() {
+                break; // a replication loop: draw it flat rather than spin
+            }
+        }
+        d
+    };
+    let mut levels: BTreeMap<usize, Vec<Port>> = BTreeMap::new();
+    for p in &app.ports {
+        levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
+    }
+    let widest = levels.values().map(Vec::len).max().unwrap_or(1).max(1) as f64;
+    let box_w = BOX_W.min(WIDTH / widest - 12.0);
+    let mut pos = BTreeMap::new();
+    for (row, (_, ports)) in levels.iter().enumerate() {
+        let gap = WIDTH / ports.len() as f64;
+        for (i, p) in ports.iter().enumerate() {
+            pos.insert(*p, (gap * (i as f64 + 0.5), 24.0 + BOX_H / 2.0 + row as f64 * LEVEL_H));
+        }
+    }
+    let height = 24.0 + BOX_H + (levels.len().max(1) - 1) as f64 * LEVEL_H + 24.0;
+    Layout { pos, box_w, height }
+}
+
+/// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
+/// message detail box.
+pub fn build(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let stage = child(layout, "section", "panel stage", "")?;
+    child(&stage, "h2", "sr-only", t("topo.title"))?;
+    let inner = child(&stage, "div", "stage-inner", "")?;
+    let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")])?;
+    topo.set_id("topology");
+    topo.set_attribute("aria-label", t("topo.title"))?;
+    let defs = svg_child(&topo, "defs", &[])?;
+    let marker = svg_child(&defs, "marker", &[("id", "arrow"), ("viewBox", "0 0 10 10"), ("refX", "9"), ("refY", "5"), ("markerWidth", "7"), ("markerHeight", "7"), ("orient", "auto")])?;
+    svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")])?;
+    let links = svg_child(&topo, "g", &[("class", "links")])?;
+    let nodes = svg_child(&topo, "g", &[("class", "nodes")])?;
+    let msgs = svg_child(&topo, "g", &[("class", "msgs")])?;
+    inner.append_child(&topo)?;
+    let callouts = child(&inner, "div", "callouts", "")?;
+    callouts.set_attribute("aria-live", "polite")?;
+    let legend = child(&stage, "div", "legend", "")?;
+    for kind in crate::engine::traffic::Kind::ALL {
+        let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "")?;
+        child(&item, "span", "chip", "")?;
+        child(&item, "span", "", t(&format!("kind.{}", kind.name())))?;
+    }
+    let detail = child(&stage, "div", "msg-detail", t("msg.hint"))?;
+    detail.set_id("msg-detail");
+    els.insert("topology", topo);
+    els.insert("links", links);
+    els.insert("nodes", nodes);
+    els.insert("msgs", msgs);
+    els.insert("callouts", callouts);
+    els.insert("msg-detail", detail);
+    Ok(())
+}
+
+/// The replica's link as the node shows it: `up`, or `down` with its state.
+pub fn link_status(node: &Node) -> Option<(bool, ReplState)> {
+    node.upstream.as_ref().map(|u| (u.is_connected(), u.state))
+}
+
+/// Redraws links and nodes; returns the layout the other views draw on.
+pub fn render(app: &App) -> Result<Layout, JsValue> {
+    let lay = layout(app);
+    let topo = app.view.get("topology");
+    topo.set_attribute("viewBox", &format!("0 0 {WIDTH} {}", fmt(lay.height)))?;
+    let links = app.view.get("links");
+    clear(links);
+    for (port, (x, y)) in &lay.pos {
+        let Some(m) = master_of(app, *port) else { continue };
+        let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
+        let up = app.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
+        let cut = app.sim.net.link(m, *port).is_some_and(|l| l.cut);
+        let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
+        let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, *x, *y - BOX_H / 2.0 - 4.0);
+        let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")])?;
+        line.set_id(&format!("link-{m}-{port}"));
+        line.set_attribute("data-select", &port.to_string())?;
+        if cut {
+            svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t("topo.cut"))?;
+        }
+    }
+    let nodes = app.view.get("nodes");
+    clear(nodes);
+    for (port, pos) in &lay.pos {
+        draw_node(app, nodes, *port, *pos, lay.box_w)?;
+    }
+    Ok(lay)
+}
+
+fn draw_node(app: &App, parent: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(), JsValue> {
+    let node = app.sim.nodes.get(&port);
+    let role = match node {
+        None => "stopped",
+        Some(n) if n.upstream.is_some() => "replica",
+        Some(_) => "master",
+    };
+    let selected = if app.selected == port { " selected" } else { "" };
+    let g = svg_child(parent, "g", &[("class", &format!("node {role}{selected}")), ("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
+    let (left, top) = (x - w / 2.0, y - BOX_H / 2.0);
+    svg_child(&g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")])?;
+    svg_text(&g, x, top + 30.0, "port", &port.to_string())?;
+    let Some(n) = node else {
+        svg_text(&g, x, top + 58.0, "role", t("role.stopped"))?;
+        return Ok(());
+    };
+    let role_text = match &n.upstream {
+        Some(u) => tf("role.replica_of", &[&u.port]),
+        None => t("role.master").to_string(),
+    };
+    svg_text(&g, x, top + 52.0, "role", &role_text)?;
+    let rid = svg_text(&g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]))?;
+    let title = svg_child(&rid, "title", &[])?;
+    title.set_text_content(Some(&n.repl.replid));
+    let keys: usize = n.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
+    svg_text(&g, x, top + 92.0, "meta offset", &tf("node.offset", &[&n.repl.offset]))?;
+    svg_text(&g, x, top + 111.0, "meta keys", &tf("node.keys", &[&keys]))?;
+    if let Some((up, state)) = link_status(n) {
+        let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
+        svg_text(&g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
+    }
+    let gtitle = svg_child(&g, "title", &[])?;
+    gtitle.set_text_content(Some(&format!("127.0.0.1:{port} {role_text} · replid {}", n.repl.replid)));
+    Ok(())
+}
