@@ -26,7 +26,14 @@ use replscope::engine::scenario;
 
 /// Scenarios that differ from real Redis because of an engine bug, with a
 /// one-line diagnosis. Remove an entry when the engine is fixed.
-const EXPECTED_FAILURES: &[(&str, &str)] = &[];
+const EXPECTED_FAILURES: &[(&str, &str)] = &[
+    ("02_initial_sync_cli", "startup lines of a --replicaof node are logged with role M, real Redis logs S"),
+    ("13_replica_restart_save", "--replicaof startup: role M instead of S; no 'Before turning into a replica...' after loading the RDB"),
+    ("14_replica_restart_nosave", "--replicaof startup: role M instead of S; no 'Before turning into a replica...' after loading the RDB"),
+    ("17_promotion", "closed replica links are noticed only after the next script command (no time passes between commands)"),
+    ("27_errors_generic", "REPLICAOF bad port, EXECABORT after a queue-time error, DISCARD missing, CLIENT unknown subcommand text"),
+    ("28_errors_types", "LPOP with a non-integer count: real says 'value is out of range, must be positive'"),
+];
 
 /// Parallel scenario runs (the real side mostly sleeps).
 const THREADS: usize = 5;
@@ -50,6 +57,7 @@ fn run_one(index: usize, path: &Path) -> Outcome {
     let directives = scenario::parse(&script).unwrap_or_else(|e| panic!("{name}: {e}"));
     let texts: Vec<String> = directives.iter().map(|(_, t, _)| t.clone()).collect();
     let outcome_only = script.contains("# conformance: outcome-only");
+    let refused = script.contains("# conformance: ignore-refused-reconnects");
     let settle = !script.contains("# conformance: no-settle");
     let sim = scenario::run_script(&script).unwrap_or_else(|e| panic!("{name}: {e}"));
     let tmp = root().join("target/conformance-tmp").join(&name);
@@ -63,8 +71,8 @@ fn run_one(index: usize, path: &Path) -> Outcome {
     let seconds = started.elapsed().as_secs_f64();
     let _ = std::fs::write(tmp.join("real.txt"), &real);
     let _ = std::fs::write(tmp.join("sim.txt"), &sim);
-    let a = normalize::normalize(&real, &texts, outcome_only);
-    let b = normalize::normalize(&sim, &texts, outcome_only);
+    let a = normalize::normalize(&real, &texts, outcome_only, refused);
+    let b = normalize::normalize(&sim, &texts, outcome_only, refused);
     let (equal, diff) = normalize::diff(&a, &b);
     Outcome { name, compared: a.len().max(b.len()), equal, diff, seconds }
 }

@@ -1,42 +1,254 @@
 //! Browser tests: run in headless Chromium by wasm-bindgen-test-runner
-//! (`CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown`).
+//! (`CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --no-default-features --test web`).
+//! Each test mounts the playground into its own root, drives it through its
+//! DOM controls, moves virtual time with `App::advance_ms`, and reads the DOM.
 #![cfg(target_arch = "wasm32")]
 
+use replscope::web::app::{App, Shared};
 use replscope::web::dom;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fresh_root() -> web_sys::Element {
+struct Page {
+    app: Shared,
+    root: Element,
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount(seed: u64) -> Page {
     let doc = dom::document().unwrap();
-    let root = doc.create_element("div").unwrap();
+    let root = doc.create_element("main").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
-    root
+    let app = App::mount(&doc, &root, seed).unwrap();
+    Page { app, root }
+}
+
+impl Page {
+    fn run(&self, ms: u64) {
+        self.app.borrow_mut().advance_ms(ms);
+        self.app.borrow().render().unwrap();
+    }
+    fn one(&self, sel: &str) -> Element {
+        self.root.query_selector(sel).unwrap().unwrap_or_else(|| panic!("nothing matches {sel}"))
+    }
+    fn text(&self, sel: &str) -> String {
+        self.one(sel).text_content().unwrap_or_default()
+    }
+    fn count(&self, sel: &str) -> u32 {
+        self.root.query_selector_all(sel).unwrap().length()
+    }
+    fn click(&self, sel: &str) {
+        self.one(sel).dyn_into::<HtmlElement>().unwrap().click();
+    }
+    fn fire(&self, sel: &str, kind: &str) {
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        let e = Event::new_with_event_init_dict(kind, &init).unwrap();
+        self.one(sel).dispatch_event(&e).unwrap();
+    }
+    fn set(&self, sel: &str, value: &str) {
+        self.one(sel).dyn_into::<HtmlInputElement>().unwrap().set_value(value);
+        self.fire(sel, "input");
+    }
+    fn select(&self, port: u16) {
+        self.fire(&format!(".node[data-port=\"{port}\"]"), "pointerdown");
+    }
+    fn type_in_console(&self, port: u16, line: &str) {
+        self.select(port);
+        self.one("#console-input").dyn_into::<HtmlInputElement>().unwrap().set_value(line);
+        self.click("[data-action=console-send]");
+    }
+    fn console_lines(&self) -> Vec<(String, String)> {
+        let list = self.root.query_selector_all(".console-out > div").unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap())
+            .map(|e| (e.class_name(), e.text_content().unwrap_or_default()))
+            .collect()
+    }
 }
 
 #[wasm_bindgen_test]
-fn first_view_shows_a_master_and_a_replica() {
-    let doc = dom::document().unwrap();
-    let root = fresh_root();
-    dom::mount(&doc, &root).unwrap();
-    let master = root.query_selector(".node.master").unwrap().expect("a master node");
-    let replica = root.query_selector(".node.replica").unwrap().expect("a replica node");
-    assert_eq!(master.get_attribute("data-port").as_deref(), Some("6379"));
-    assert_eq!(replica.get_attribute("data-port").as_deref(), Some("6380"));
-    assert!(root.query_selector("line.link.up").unwrap().is_some());
+fn the_page_starts_with_a_master_and_two_replicas() {
+    let p = mount(1);
+    assert_eq!(p.count(".node.master"), 1);
+    assert_eq!(p.count(".node.replica"), 2);
+    assert_eq!(p.text(".node[data-port=\"6379\"] .port"), "6379");
+    assert_eq!(p.text(".node[data-port=\"6380\"] .role"), "replica of 6379");
+    assert!(p.root.query_selector("#link-6379-6380").unwrap().is_some());
+    assert!(p.root.query_selector("#link-6379-6381").unwrap().is_some());
+    // Replicas start in CONNECT: phase 1, "save master info".
+    assert_eq!(p.text(".phase-row[data-port=\"6380\"] .repl-state"), "REPL_STATE_CONNECT");
+    assert_eq!(p.one(".phase-row[data-port=\"6380\"] .phase.current").get_attribute("data-phase").as_deref(), Some("1"));
 }
 
 #[wasm_bindgen_test]
-fn cutting_the_link_redraws_it_and_says_so() {
-    let doc = dom::document().unwrap();
-    let root = fresh_root();
-    dom::mount(&doc, &root).unwrap();
-    let button: web_sys::HtmlElement = root.query_selector("button.control").unwrap().unwrap().dyn_into().unwrap();
-    button.click();
-    assert!(root.query_selector("line.link.cut").unwrap().is_some());
-    let status = root.query_selector(".status").unwrap().unwrap();
-    assert_eq!(status.text_content().unwrap(), "link 6379 → 6380: cut");
-    button.click();
-    assert!(root.query_selector("line.link.up").unwrap().is_some());
+fn a_first_sync_goes_through_six_phases_and_copies_a_write() {
+    let p = mount(1);
+    let mut seen_states = std::collections::BTreeSet::new();
+    for _ in 0..100 {
+        p.run(100);
+        seen_states.insert(p.text(".phase-row[data-port=\"6380\"] .repl-state"));
+    }
+    for state in ["REPL_STATE_CONNECTING", "REPL_STATE_RECEIVE_PING_REPLY", "REPL_STATE_RECEIVE_PSYNC_REPLY", "REPL_STATE_CONNECTED"] {
+        assert!(seen_states.contains(state), "{state} not shown; saw {seen_states:?}");
+    }
+    let row = p.one(".phase-row[data-port=\"6380\"]");
+    assert_eq!(row.get_attribute("data-visited").as_deref(), Some("123456"));
+    assert_eq!(p.one(".phase-row[data-port=\"6380\"] .phase.current").get_attribute("data-phase").as_deref(), Some("6"));
+    assert_eq!(p.text(".node[data-port=\"6380\"] .link-ok"), "link up");
+
+    p.type_in_console(6379, "SET hello \"redis world\"");
+    assert_eq!(p.console_lines().last().unwrap(), &("cl-reply".to_string(), "OK".to_string()));
+    p.run(1000);
+    assert_eq!(p.text(".node[data-port=\"6380\"] .keys"), "keys 1");
+    p.type_in_console(6380, "GET hello");
+    let lines = p.console_lines();
+    assert_eq!(lines[lines.len() - 2].1, "127.0.0.1:6380> GET hello");
+    assert_eq!(lines.last().unwrap().1, "\"redis world\"");
+    p.type_in_console(6380, "SET x 1");
+    assert_eq!(p.console_lines().last().unwrap(), &("cl-error".to_string(), "(error) READONLY You can't write against a read only replica.".to_string()));
+}
+
+#[wasm_bindgen_test]
+fn killing_the_connection_replays_the_phases_and_resyncs_partially() {
+    let p = mount(2);
+    p.run(10_000);
+    p.select(6380);
+    p.click("[data-action=kill]");
+    p.run(300);
+    let visited = p.one(".phase-row[data-port=\"6380\"]").get_attribute("data-visited").unwrap();
+    assert!(!visited.contains('6'), "the strip starts over after the link drops: {visited}");
+    p.run(3_000);
+    let callout = p.text(".callout[data-port=\"6379\"]");
+    assert!(callout.contains("PSYNC from 127.0.0.1:6380"), "{callout}");
+    assert!(callout.contains("is inside the backlog → partial resync"), "{callout}");
+    assert_eq!(p.one(".phase-row[data-port=\"6380\"]").get_attribute("data-visited").as_deref(), Some("123456"));
+    assert_eq!(p.count(".bl-replica.outside"), 0);
+}
+
+#[wasm_bindgen_test]
+fn a_small_backlog_overrun_while_cut_turns_the_marker_red_and_forces_a_full_resync() {
+    let p = mount(3);
+    p.run(10_000);
+    p.select(6379);
+    p.set("#backlog-size", "0");
+    assert!(p.console_lines().iter().any(|(_, l)| l.ends_with("CONFIG SET repl-backlog-size 16384")));
+    assert_eq!(p.text(".backlog-slider output"), "16.0 kB");
+    p.select(6380);
+    p.click("[data-action=cut]");
+    assert!(p.root.query_selector("#link-6379-6380.cut").unwrap().is_some());
+    p.set("#load-rate", "200");
+    p.run(3_000);
+    let marker = p.one(".bl-replica[data-port=\"6380\"]");
+    assert!(marker.class_list().contains("outside"), "red marker");
+    assert!(marker.text_content().unwrap().contains("needs full resync"));
+    assert!(!p.one(".bl-replica[data-port=\"6381\"]").class_list().contains("outside"));
+    p.run(70_000);
+    p.click("[data-action=heal]");
+    let mut saw_rdb = false;
+    for _ in 0..150 {
+        p.run(100);
+        saw_rdb |= p.count(".msg.kind-rdb .rdb-bar") > 0;
+    }
+    assert!(saw_rdb, "the RDB travelled as a bar");
+    let callout = p.text(".callout[data-port=\"6379\"]");
+    assert!(callout.contains("< backlog start") && callout.contains("→ full resync"), "{callout}");
+}
+
+#[wasm_bindgen_test]
+fn messages_are_coloured_by_kind_and_show_their_bytes() {
+    let p = mount(4);
+    let (mut kinds, mut labels) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    for _ in 0..150 {
+        p.run(50);
+        let list = p.root.query_selector_all(".msg").unwrap();
+        for i in 0..list.length() {
+            let e: Element = list.item(i).unwrap().dyn_into().unwrap();
+            kinds.insert(e.get_attribute("class").unwrap_or_default().replace(" held", ""));
+            labels.insert(e.text_content().unwrap_or_default());
+        }
+    }
+    for k in ["msg kind-tcp", "msg kind-handshake", "msg kind-reply", "msg kind-rdb", "msg kind-keepalive"] {
+        assert!(kinds.contains(k), "{k} missing from {kinds:?}");
+    }
+    assert!(labels.iter().any(|l| l.starts_with("+FULLRESYNC, RDB")), "the full resync reply travels with the RDB: {labels:?}");
+    p.type_in_console(6379, "SET k v");
+    p.run(20);
+    p.fire(".msg.kind-stream", "pointerdown");
+    p.app.borrow().render().unwrap();
+    let detail = p.text("#msg-detail");
+    assert!(detail.contains("6379 → 638"), "{detail}");
+    assert!(p.text(".msg-bytes").contains("*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n"), "{}", p.text(".msg-bytes"));
+}
+
+#[wasm_bindgen_test]
+fn info_and_logs_follow_the_selected_node() {
+    let p = mount(5);
+    p.run(10_000);
+    p.select(6381);
+    assert_eq!(p.text(".info-line[data-field=\"role\"] .info-value"), "slave");
+    assert_eq!(p.text(".info-line[data-field=\"master_link_status\"] .info-value"), "up");
+    p.type_in_console(6379, "SET a b");
+    p.select(6381);
+    p.run(1_000);
+    assert!(p.one(".info-line[data-field=\"master_repl_offset\"]").class_list().contains("changed"));
+    assert!(!p.one(".info-line[data-field=\"role\"]").class_list().contains("changed"));
+    assert!(p.text(".logs-body").contains("MASTER <-> REPLICA sync: Finished with success"));
+    p.set("#log-filter", "Connecting to MASTER");
+    let lines = p.count(".logs-body .log-line");
+    assert!(lines >= 1 && p.text(".logs-body").lines().all(|l| !l.contains("Finished with success")), "{lines}");
+}
+
+#[wasm_bindgen_test]
+fn wait_blocks_the_console_until_its_reply_comes() {
+    let p = mount(6);
+    p.run(10_000);
+    p.type_in_console(6379, "WAIT 3 1000");
+    assert_eq!(p.console_lines().last().unwrap().0, "cl-input", "no reply yet");
+    assert!(p.one("#console-input").dyn_into::<HtmlInputElement>().unwrap().disabled());
+    p.run(1_500);
+    assert_eq!(p.console_lines().last().unwrap().1, "(integer) 2");
+    p.type_in_console(6379, "NOSUCH");
+    assert_eq!(p.console_lines().last().unwrap().0, "cl-error");
+}
+
+#[wasm_bindgen_test]
+fn nodes_can_be_added_chained_promoted_and_removed() {
+    let p = mount(7);
+    p.click("#add-node");
+    assert_eq!(p.count(".node"), 4);
+    p.select(6382);
+    p.one("#master-select").dyn_into::<web_sys::HtmlSelectElement>().unwrap().set_value("6380");
+    p.click("[data-action=replicaof]");
+    p.run(12_000);
+    assert_eq!(p.text(".node[data-port=\"6382\"] .role"), "replica of 6380");
+    assert!(p.root.query_selector("#link-6380-6382").unwrap().is_some());
+    p.select(6380);
+    p.click("[data-action=promote]");
+    p.run(100);
+    assert_eq!(p.count(".node.master"), 2);
+    p.select(6381);
+    p.click("[data-action=remove]");
+    assert_eq!(p.count(".node"), 3);
+}
+
+#[wasm_bindgen_test]
+fn a_long_gap_between_frames_counts_as_a_quarter_second() {
+    let p = mount(8);
+    let mut a = p.app.borrow_mut();
+    a.frame(1_000.0);
+    let before = a.elapsed_ms();
+    a.frame(60_000.0);
+    assert_eq!(a.elapsed_ms() - before, 250);
+    a.speed = 10.0;
+    a.frame(60_100.0);
+    assert_eq!(a.elapsed_ms() - before, 1_250);
 }

@@ -55,6 +55,25 @@ impl Load {
     }
 }
 
+/// A value that does not compress (so RDB sizes stay honest), the same for
+/// the same write number.
+fn load_value(n: u64, size: usize) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = Rng::new(n);
+    let mut out = Vec::with_capacity(size);
+    while out.len() < size {
+        let mut bits = rng.next_u64();
+        for _ in 0..10 {
+            if out.len() == size {
+                break;
+            }
+            out.push(ALPHABET[(bits % 62) as usize]);
+            bits /= 62;
+        }
+    }
+    out
+}
+
 /// The client id load generators write with.
 pub const LOAD_CLIENT: ClientId = u32::MAX - 1;
 
@@ -292,7 +311,7 @@ impl Sim {
                     break;
                 }
                 let key = format!("key:{}", load.issued % load.keys).into_bytes();
-                let value = vec![b'x'; load.value_size];
+                let value = load_value(load.issued, load.value_size);
                 load.issued += 1;
                 if self.nodes.get(&port).is_some_and(|n| !n.busy(self.now)) {
                     let _ = self.command(port, LOAD_CLIENT, vec![b"SET".to_vec(), key, value]);

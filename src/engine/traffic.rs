@@ -217,11 +217,14 @@ pub fn headline(parts: &[Part]) -> Kind {
     parts.iter().map(|p| p.kind).max().unwrap_or(Kind::Other)
 }
 
-/// A short label for a whole segment: the first labels and how many more.
+/// A short label for a whole segment: the first labels and how many more
+/// (keepalive newlines are left out when something else came with them).
 pub fn summary(parts: &[Part]) -> String {
-    let mut out: Vec<String> = parts.iter().take(2).map(|p| p.label.clone()).collect();
-    if parts.len() > 2 {
-        out.push(format!("+{}", parts.len() - 2));
+    let telling: Vec<&Part> = parts.iter().filter(|p| p.kind != Kind::Keepalive).collect();
+    let shown = if telling.is_empty() { parts.iter().collect() } else { telling };
+    let mut out: Vec<String> = shown.iter().take(2).map(|p| p.label.clone()).collect();
+    if shown.len() > 2 {
+        out.push(format!("+{}", shown.len() - 2));
     }
     out.join(", ")
 }
@@ -327,7 +330,8 @@ mod tests {
         assert_eq!(escape(b"abcdef", 3), "abc… (3 more bytes)");
         assert_eq!(human_bytes(176), "176 B");
         assert_eq!(human_bytes(12_595), "12.3 kB");
-        assert_eq!(summary(&classify_bytes(b"\n+A\r\n+B\r\n", DOWN)), "\\n, +A, +1");
+        assert_eq!(summary(&classify_bytes(b"\n+A\r\n+B\r\n+C\r\n", DOWN)), "+A, +B, +1");
+        assert_eq!(summary(&classify_bytes(b"\n\n", DOWN)), "\\n");
     }
 
     /// Every byte a real first sync puts on the wire is classified, and the

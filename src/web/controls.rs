@@ -37,7 +37,7 @@ fn labelled(parent: &Element, text: &str) -> Result<Element, JsValue> {
 }
 
 /// Builds the header bar.
-pub fn build_header(doc: &Document, root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
     let header = child(root, "header", "topbar", "")?;
     let title = child(&header, "div", "brand", "")?;
     child(&title, "h1", "", "replscope")?;
@@ -141,7 +141,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     child(panel, "h2", "", &title)?;
     if node.is_some() {
         let d = child(panel, "details", "replid", "")?;
-        child(&d, "summary", "", &tf("node.replid", &[&replid[..8.min(replid.len())]]))?;
+        child(&d, "summary", "", &tf("node.replid", &[&replid.chars().take(8).collect::<String>()]))?;
         child(&d, "code", "", &replid)?;
     }
     let row = child(panel, "div", "buttons", "")?;
@@ -243,11 +243,11 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             let _ = app.sim.start_node(port, &args);
         }
         "restart-save" | "restart-nosave" => {
-            let _ = app.sim.restart(port, action == "restart-save");
+            let _ = app.sim.restart(port, action == "restart-save", false);
         }
         "promote" => app.admin(port, "REPLICAOF NO ONE"),
         "replicaof" => {
-            let target = app.view.doc.get_element_by_id("master-select").map(|s| super::events::value_of(&s)).unwrap_or_default();
+            let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::events::value_of(&s)).unwrap_or_default();
             if !target.is_empty() {
                 app.admin(port, &format!("REPLICAOF 127.0.0.1 {target}"));
             }
@@ -275,7 +275,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         "config-set" => {
             let param = el.get_attribute("data-param").unwrap_or_default();
-            let input = app.view.doc.get_element_by_id(&format!("cfg-{param}"));
+            let input = app.view.root.query_selector(&format!("#cfg-{param}")).ok().flatten();
             let v = input.map(|i| super::events::value_of(&i)).unwrap_or_default();
             let quoted = if v.is_empty() || v.contains(' ') { format!("\"{}\"", v.replace('"', "\\\"")) } else { v };
             app.admin(port, &format!("CONFIG SET {param} {quoted}"));

@@ -54,6 +54,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str,
     els.insert("logs-body", logs_body);
     els.insert("config-title", config_title);
     els.insert("config-body", config_body);
+    els.insert("config", config);
     Ok(())
 }
 

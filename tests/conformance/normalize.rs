@@ -22,6 +22,14 @@
 //! # Skipped log lines (dropped from both transcripts)
 //! See [`skipped`]; each entry is justified there and in README.md.
 //!
+//! # Refused reconnects (`# conformance: ignore-refused-reconnects`)
+//! In master-restart scenarios the real master is down for the few
+//! milliseconds a process needs to exit and start; the simulator restarts it
+//! in zero virtual time. The replicas' `Error condition on socket for SYNC:
+//! Connection refused` lines, each followed by a retry (`Connecting to
+//! MASTER ...`, `MASTER <-> REPLICA sync started`), count those real
+//! milliseconds against the 1 s cron; they are dropped from both sides.
+//!
 //! # Outcome-only scenarios
 //! A scenario with the comment `# conformance: outcome-only` (output-buffer
 //! overflow loops, whose offsets and repetition count depend on kernel
@@ -198,13 +206,33 @@ fn blocks<'a>(transcript: &'a str, texts: &[String]) -> Vec<(&'a str, Vec<&'a st
     out
 }
 
+/// Drops refused reconnects and the retry lines after each one.
+fn drop_refused(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut skip = 0;
+    for l in lines {
+        if l == "S # Error condition on socket for SYNC: Connection refused" {
+            skip = 2;
+        } else if skip > 0 && (l.starts_with("S * Connecting to MASTER ") || l == "S * MASTER <-> REPLICA sync started") {
+            skip -= 1;
+        } else {
+            skip = 0;
+            out.push(l);
+        }
+    }
+    out
+}
+
 /// Normalizes a transcript into the lines that are compared.
-pub fn normalize(transcript: &str, texts: &[String], outcome_only: bool) -> Vec<String> {
+pub fn normalize(transcript: &str, texts: &[String], outcome_only: bool, ignore_refused: bool) -> Vec<String> {
     let mut ids = Ids(BTreeMap::new());
     let mut out = Vec::new();
     for (directive, lines) in blocks(transcript, texts) {
         out.push(directive.to_string());
         let mut norm: Vec<String> = lines.iter().filter_map(|l| normalize_line(l, &mut ids, outcome_only)).collect();
+        if ignore_refused && directive.starts_with("log ") {
+            norm = drop_refused(norm);
+        }
         if outcome_only && directive.starts_with("log ") {
             norm.sort();
             norm.dedup();

@@ -1,0 +1,87 @@
+//! More replication mechanisms: the backlog's time to live, writes made
+//! during a full sync, the output-buffer resync loop, blocking commands and
+//! stale-data rules.
+
+mod common;
+use common::{synced, World};
+
+#[test]
+fn backlog_is_freed_after_repl_backlog_ttl_without_replicas() {
+    let mut w = synced(&[6380], "--repl-backlog-ttl 5");
+    let replid = w.info(6379, "master_replid");
+    w.run("stop 6380\nwait 3s");
+    assert_eq!(w.info(6379, "repl_backlog_active"), "1");
+    w.run("wait 5s");
+    assert!(w.logged(6379, "Replication backlog freed after 5 seconds without connected replicas."));
+    assert_eq!(w.info(6379, "repl_backlog_active"), "0");
+    assert_ne!(w.info(6379, "master_replid"), replid, "a new history starts");
+    let off = w.info_num(6379, "master_repl_offset");
+    w.run("6379> SET x 1");
+    assert_eq!(w.info_num(6379, "master_repl_offset"), off, "without a backlog nothing is counted");
+}
+
+#[test]
+fn writes_during_a_diskless_full_sync_reach_the_replica_after_the_rdb() {
+    let mut w = World::new(11);
+    w.run("node 6379\n6379> SET before 1\nnode 6380 --replicaof 127.0.0.1 6379\nwait 5001ms");
+    // The fork happened: FULLRESYNC sent, RDB streaming, replica not yet acked.
+    w.run("6379> SET during 2");
+    w.run("wait 2s");
+    assert_eq!(w.run("6380> MGET before during"), "1) \"1\"\n2) \"2\"");
+    assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+}
+
+#[test]
+fn a_slow_replica_overflowing_its_output_buffer_loops_through_full_syncs() {
+    let mut w = synced(&[6380], "--client-output-buffer-limit \"replica 256kb 128kb 10\"");
+    w.run("link 6379 6380 bandwidth 20kb\nload 6379 50 1000\nwait 120s");
+    assert!(w.count_logged(6379, "scheduled to be closed ASAP for overcoming of output buffer limits.") >= 2, "{:#?}", w.log(6379));
+    assert!(w.info_num(6379, "sync_full") >= 3, "the replica keeps coming back for a full sync");
+}
+
+#[test]
+fn debug_sleep_blocks_the_whole_server() {
+    let mut w = synced(&[6380], "");
+    w.run("6380> CONFIG SET repl-timeout 2");
+    assert_eq!(w.run("6379> DEBUG SLEEP 4"), "OK");
+    assert!(w.logged(6380, "MASTER timeout: no data nor PING received..."));
+}
+
+#[test]
+fn shutdown_waits_for_lagging_replicas_then_exits() {
+    let mut w = synced(&[6380], "");
+    w.run("cut 6379 6380\n6379> SET a 1\n6379> SHUTDOWN");
+    assert!(w.runner.sim.node(6379).is_none(), "the master exited");
+    assert!(w.runner.sim.is_stopped(6379));
+}
+
+#[test]
+fn replica_serve_stale_data_no_refuses_reads_while_the_link_is_down() {
+    let mut w = World::new(12);
+    w.run("node 6379\nnode 6380 --replicaof 127.0.0.1 6379 --replica-serve-stale-data no\nwait 6s");
+    assert_eq!(w.run("6380> GET a"), "(nil)");
+    w.run("stop 6379\nwait 100ms");
+    assert_eq!(w.run("6380> GET a"), "(error) MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    assert!(w.run("6380> INFO replication").contains("master_link_status:down"), "INFO is allowed on a stale replica");
+}
+
+#[test]
+fn a_stopped_master_refuses_connections_and_the_replica_retries() {
+    let mut w = synced(&[6380], "");
+    w.run("stop 6379\nwait 3s");
+    assert!(w.logged(6380, "Error condition on socket for SYNC: Connection refused"));
+    assert_eq!(w.run("6379> PING"), "Could not connect to Redis at 127.0.0.1:6379: Connection refused");
+    w.run("start 6379\nwait 7s");
+    assert_eq!(w.info(6380, "master_link_status"), "up");
+}
+
+#[test]
+fn unknown_commands_and_bad_arity_get_redis_errors() {
+    let mut w = World::new(13);
+    w.run("node 6379");
+    assert_eq!(w.run("6379> FOO bar baz"), "(error) ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' ");
+    assert_eq!(w.run("6379> GET"), "(error) ERR wrong number of arguments for 'get' command");
+    assert_eq!(w.run("6379> SELECT 99"), "(error) ERR DB index is out of range");
+    assert_eq!(w.run("6379> REPLICAOF 127.0.0.1 notaport"), "(error) ERR value is not an integer or out of range");
+    assert_eq!(w.run("6379> WAIT 1 -1"), "(error) ERR timeout is negative");
+}
