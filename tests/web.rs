@@ -186,7 +186,8 @@ fn messages_are_coloured_by_kind_and_show_their_bytes() {
     p.app.borrow().render().unwrap();
     let detail = p.text("#msg-detail");
     assert!(detail.contains("6379 → 638"), "{detail}");
-    assert!(p.text(".msg-bytes").contains("*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n"), "{}", p.text(".msg-bytes"));
+    let bytes = p.text(".msg-bytes");
+    assert!(bytes.contains("*3\\r\\n\n$3\\r\\n\nSET\\r\\n\n$1\\r\\n\nk\\r\\n\n$1\\r\\n\nv\\r\\n"), "{bytes}");
 }
 
 #[wasm_bindgen_test]

@@ -278,12 +278,14 @@ impl Node {
         let banner = format!("Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid={pid}, just started");
         self.log_as(pid, 'C', now, Level::Warning, banner);
         self.log_as(pid, 'C', now, Level::Warning, "Configuration loaded".into());
-        self.log(now, Level::Notice, "monotonic clock: POSIX clock_gettime".into());
-        self.log(now, Level::Notice, format!("Running mode=standalone, port={}.", self.port));
-        self.log(now, Level::Warning, "Server initialized".into());
+        // `replicaof` in the configuration makes the server a replica from
+        // its first log line on.
         if let Some((host, port)) = self.config.replicaof.clone() {
             self.upstream = Some(Upstream::new(host, port, now));
         }
+        self.log(now, Level::Notice, "monotonic clock: POSIX clock_gettime".into());
+        self.log(now, Level::Notice, format!("Running mode=standalone, port={}.", self.port));
+        self.log(now, Level::Warning, "Server initialized".into());
         self.load_from_disk(now);
         self.log(now, Level::Notice, "Ready to accept connections".into());
     }

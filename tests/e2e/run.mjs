@@ -1,4 +1,5 @@
 // End-to-end tests of the built site: `node tests/e2e/run.mjs dist`.
+// They use the page as a student would: sliders, buttons, the console.
 import path from 'node:path';
 import { serve, launch, openPage, screenshot, runTests, assert } from './harness.mjs';
 
@@ -7,23 +8,126 @@ const browser = await launch();
 const root = await serve(dist, '/');
 const sub = await serve(dist, '/replscope/');
 
+/** Moves a range slider (or any input) and fires `input` as a user would. */
+async function setInput(page, selector, value) {
+  await page.evaluate(([sel, v]) => {
+    const el = document.querySelector(sel);
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [selector, String(value)]);
+}
+// Speed slider positions: 20 = 1x, 26 = 2x, 40 = 10x, 60 = 100x.
+const SPEED = { x1: 20, x2: 26, x10: 40, x100: 60 };
+
+async function selectNode(page, port) {
+  await page.click(`.node[data-port="${port}"]`);
+  await page.waitForSelector(`#node-panel[data-port="${port}"]`);
+}
+
+async function typeCommand(page, port, line) {
+  await selectNode(page, port);
+  await page.fill('#console-input', line);
+  await page.press('#console-input', 'Enter');
+}
+
+async function lastConsoleLine(page) {
+  return page.evaluate(() => {
+    const lines = document.querySelectorAll('.console-out > div');
+    const last = lines[lines.length - 1];
+    return last ? { cls: last.className, text: last.textContent } : null;
+  });
+}
+
+async function waitSynced(page, ports = [6380, 6381]) {
+  for (const p of ports) {
+    await page.waitForSelector(`.phase-row[data-port="${p}"][data-visited="123456"] .phase.current[data-phase="6"]`, { timeout: 30000 });
+  }
+}
+
+async function noHorizontalScroll(page) {
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert(sw <= cw + 1, `no horizontal scrolling: ${sw} > ${cw}`);
+}
+
 const tests = [
-  ['page starts the wasm and shows a master and a replica', async () => {
+  ['first sync: six phases, then a SET on the master reaches the replica', async () => {
     const { page, errors } = await openPage(browser, root.base);
     assert(await page.locator('.node.master').count() === 1, 'one master');
-    assert(await page.locator('.node.replica').count() >= 1, 'a replica');
-    await screenshot(page, 'first-view-1280x720');
+    assert(await page.locator('.node.replica').count() === 2, 'two replicas');
+    assert(await page.textContent('.phase-row[data-port="6380"] .repl-state') !== '', 'state shown');
+    await screenshot(page, 'start-1280x720');
+    await setInput(page, '#speed', SPEED.x2);
+    await page.waitForSelector('.msg.kind-handshake', { timeout: 10000 });
+    await screenshot(page, 'handshake-1280x720');
+    await waitSynced(page, [6380]);
+    assert(await page.textContent('.phase-row[data-port="6380"] .repl-state') === 'REPL_STATE_CONNECTED', 'CONNECTED shown');
+    await typeCommand(page, 6379, 'SET hello "redis world"');
+    const ok = await lastConsoleLine(page);
+    assert(ok.cls === 'cl-reply' && ok.text === 'OK', 'SET replied OK: ' + JSON.stringify(ok));
+    await page.waitForSelector('.node[data-port="6380"] .keys:text-is("keys 1")', { timeout: 10000 });
+    await typeCommand(page, 6380, 'GET hello');
+    const got = await lastConsoleLine(page);
+    assert(got.text === '"redis world"', 'the replica has the key: ' + JSON.stringify(got));
+    await page.press('#console-input', 'ArrowUp');
+    assert(await page.inputValue('#console-input') === 'GET hello', 'history with the up arrow');
+    await screenshot(page, 'first-sync-1280x720');
+    await noHorizontalScroll(page);
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
-  ['clicking a control changes the page', async () => {
+  ['killing the connection for a moment: partial resync, and the callout says why', async () => {
     const { page, errors } = await openPage(browser, root.base);
-    const before = await page.textContent('#link-status');
-    await page.click('#cut-link');
-    await page.waitForSelector('line.link.cut', { state: 'attached' });
-    const after = await page.textContent('#link-status');
-    assert(before !== after && after.includes('cut'), `status changed: ${before} -> ${after}`);
-    await screenshot(page, 'link-cut-1280x720');
+    await setInput(page, '#speed', SPEED.x10);
+    await waitSynced(page, [6380]);
+    await setInput(page, '#speed', SPEED.x1);
+    await selectNode(page, 6380);
+    await page.click('[data-action=kill]');
+    const callout = page.locator('.callout[data-port="6379"]');
+    await callout.waitFor({ timeout: 10000 });
+    const text = await callout.textContent();
+    assert(text.includes('PSYNC from 127.0.0.1:6380'), 'callout names the replica: ' + text);
+    assert(/offset \d+ is inside the backlog → partial resync \(\+CONTINUE\), 0 bytes/.test(text), 'callout explains: ' + text);
+    assert(await page.locator('.bl-replica.outside').count() === 0, 'no marker is red');
+    await screenshot(page, 'partial-resync-1280x720');
+    assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
+    await page.close();
+  }],
+  ['16kb backlog, cut, write past repl-timeout, heal: full resync with an RDB', async () => {
+    const { page, errors } = await openPage(browser, root.base);
+    await setInput(page, '#speed', SPEED.x10);
+    await waitSynced(page);
+    await selectNode(page, 6379);
+    await setInput(page, '#backlog-size', 0);
+    assert(await page.textContent('.backlog-slider output') === '16.0 kB', 'backlog is 16kb');
+    await selectNode(page, 6380);
+    await page.click('[data-action=cut]');
+    await page.waitForSelector('#link-6379-6380.cut');
+    await setInput(page, '#load-rate', 200);
+    const marker = page.locator('.bl-replica.outside[data-port="6380"]');
+    await marker.waitFor({ timeout: 10000 });
+    assert((await marker.textContent()).includes('needs full resync'), 'the red marker says so');
+    await screenshot(page, 'backlog-overrun-1280x720');
+    await setInput(page, '#speed', SPEED.x100);
+    await page.waitForSelector('.node[data-port="6380"] .link-bad', { timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.logs-body .log-line')].some((l) => l.textContent.includes('MASTER timeout')), null, { timeout: 20000 });
+    await setInput(page, '#speed', SPEED.x2);
+    await page.click('[data-action=heal]');
+    // Pause in the very frame the RDB is drawn, so the screenshot shows it.
+    await page.waitForFunction(() => {
+      if (!document.querySelector('.msg.kind-rdb .rdb-bar')) return false;
+      const play = document.getElementById('play');
+      if (play.getAttribute('aria-pressed') === 'true') play.click();
+      return true;
+    }, null, { timeout: 30000, polling: 'raf' });
+    const label = await page.textContent('.msg.kind-rdb .msg-label');
+    assert(/RDB [\d.]+ kB/.test(label), 'the RDB shows its size: ' + label);
+    const callout = await page.textContent('.callout[data-port="6379"]');
+    assert(/offset \d+ < backlog start \d+ → full resync/.test(callout), 'callout explains: ' + callout);
+    await screenshot(page, 'full-resync-1280x720');
+    await page.click('.msg.kind-rdb');
+    assert((await page.textContent('#msg-detail')).includes('RDB transfer'), 'tapped RDB shows its parts');
+    await page.click('#play');
+    await page.waitForSelector('.phase-row[data-port="6380"][data-visited="123456"] .phase.current[data-phase="6"]', { timeout: 20000 });
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
@@ -33,10 +137,30 @@ const tests = [
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
-  ['phone-sized screen shows the nodes', async () => {
+  ['phone-sized screen: everything reachable by touch', async () => {
     const { page, errors } = await openPage(browser, root.base, { width: 390, height: 844 });
-    await screenshot(page, 'first-view-390x844');
-    assert(await page.locator('#cut-link').isVisible(), 'control reachable');
+    await setInput(page, '#speed', SPEED.x10);
+    await waitSynced(page, [6380]);
+    await screenshot(page, 'phone-390x844');
+    await noHorizontalScroll(page);
+    for (const sel of ['#play', '#step', '#skip', '[data-action=cut]', '#console-input', '#backlog-size']) {
+      const box = await page.locator(sel).first().boundingBox();
+      assert(box && box.height >= 32 && box.width >= 32, `${sel} big enough to tap: ${JSON.stringify(box)}`);
+    }
+    await page.locator('#console').scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-console-390x844');
+    await page.locator('#backlog').scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-backlog-390x844');
+    assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
+    await page.close();
+  }],
+  ['presentation mode enlarges the text', async () => {
+    const { page, errors } = await openPage(browser, root.base);
+    const before = await page.evaluate(() => getComputedStyle(document.querySelector('.console-out')).fontSize);
+    await page.click('#present');
+    const after = await page.evaluate(() => getComputedStyle(document.querySelector('.console-out')).fontSize);
+    assert(parseFloat(after) > parseFloat(before), `font grew: ${before} -> ${after}`);
+    await screenshot(page, 'presentation-1280x720');
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
