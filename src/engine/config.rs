@@ -238,148 +238,17 @@ fn parse_int(s: &str) -> Option<i64> {
     crate::engine::rdb::string2ll(s.as_bytes())
 }
 
-/// `sdssplitargs`: splits a config line into arguments, honouring "..." (with
-/// \n \r \t \b \a \\ \" \xHH escapes) and '...' quoting. `None` if unbalanced.
+/// `sdssplitargs`: splits a config line into arguments, honouring "..." and
+/// '...' quoting (the same splitter redis-cli uses). `None` if unbalanced.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
-    let b = line.as_bytes();
-    let mut i = 0;
-    let mut out = Vec::new();
-    loop {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= b.len() {
-            return Some(out);
-        }
-        let mut cur: Vec<u8> = Vec::new();
-        let (mut inq, mut insq) = (false, false);
-        loop {
-            if inq {
-                if i >= b.len() {
-                    return None;
-                }
-                if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' && b[i + 2].is_ascii_hexdigit() && b[i + 3].is_ascii_hexdigit() {
-                    cur.push(u8::from_str_radix(std::str::from_utf8(&b[i + 2..i + 4]).ok()?, 16).ok()?);
-                    i += 3;
-                } else if b[i] == b'\\' && i + 1 < b.len() {
-                    i += 1;
-                    cur.push(match b[i] { b'n' => b'\n', b'r' => b'\r', b't' => b'\t', b'b' => 8, b'a' => 7, c => c });
-                } else if b[i] == b'"' {
-                    if i + 1 < b.len() && !b[i + 1].is_ascii_whitespace() {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                } else {
-                    cur.push(b[i]);
-                }
-            } else if insq {
-                if i >= b.len() {
-                    return None;
-                }
-                if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] == b'\'' {
-                    i += 1;
-                    cur.push(b'\'');
-                } else if b[i] == b'\'' {
-                    if i + 1 < b.len() && !b[i + 1].is_ascii_whitespace() {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                } else {
-                    cur.push(b[i]);
-                }
-            } else {
-                if i >= b.len() || matches!(b[i], b' ' | b'\n' | b'\r' | b'\t' | 0) {
-                    break;
-                }
-                match b[i] {
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
-                    c => cur.push(c),
-                }
-            }
-            i += 1;
-        }
-        out.push(String::from_utf8_lossy(&cur).into_owned());
-    }
+    let args = crate::engine::resp::split_args(line).ok()?;
+    Some(args.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
 }
 
-/// `stringmatchlen(pattern, string, nocase=1)`: glob with `*`, `?`, `[...]`
-/// (ranges, `^` negation) and `\` escapes.
+/// `stringmatchlen(pattern, string, nocase=1)`: KEYS' glob matcher,
+/// ignoring case as CONFIG GET does.
 pub fn glob_match(pattern: &str, s: &str) -> bool {
-    fn m(p: &[u8], s: &[u8]) -> bool {
-        let (mut pi, mut si) = (0, 0);
-        while pi < p.len() {
-            match p[pi] {
-                b'*' => {
-                    while pi + 1 < p.len() && p[pi + 1] == b'*' {
-                        pi += 1;
-                    }
-                    if pi + 1 == p.len() {
-                        return true;
-                    }
-                    return (si..=s.len()).any(|k| m(&p[pi + 1..], &s[k..]));
-                }
-                b'?' => {
-                    if si >= s.len() {
-                        return false;
-                    }
-                    si += 1;
-                }
-                b'[' => {
-                    if si >= s.len() {
-                        return false;
-                    }
-                    pi += 1;
-                    let not = pi < p.len() && p[pi] == b'^';
-                    if not {
-                        pi += 1;
-                    }
-                    let c = s[si].to_ascii_lowercase();
-                    let mut hit = false;
-                    while pi < p.len() && p[pi] != b']' {
-                        if p[pi] == b'\\' && pi + 1 < p.len() {
-                            pi += 1;
-                            hit |= p[pi].to_ascii_lowercase() == c;
-                        } else if pi + 2 < p.len() && p[pi + 1] == b'-' {
-                            let (mut a, mut z) = (p[pi].to_ascii_lowercase(), p[pi + 2].to_ascii_lowercase());
-                            if a > z {
-                                std::mem::swap(&mut a, &mut z);
-                            }
-                            hit |= c >= a && c <= z;
-                            pi += 2;
-                        } else {
-                            hit |= p[pi].to_ascii_lowercase() == c;
-                        }
-                        pi += 1;
-                    }
-                    if pi >= p.len() {
-                        pi = p.len() - 1; // unterminated: treat end as ']'
-                    }
-                    if hit == not {
-                        return false;
-                    }
-                    si += 1;
-                }
-                c => {
-                    let c = if c == b'\\' && pi + 1 < p.len() {
-                        pi += 1;
-                        p[pi]
-                    } else {
-                        c
-                    };
-                    if si >= s.len() || !s[si].eq_ignore_ascii_case(&c) {
-                        return false;
-                    }
-                    si += 1;
-                }
-            }
-            pi += 1;
-        }
-        si == s.len()
-    }
-    m(pattern.as_bytes(), s.as_bytes())
+    crate::engine::command::glob_match(pattern.to_ascii_lowercase().as_bytes(), s.to_ascii_lowercase().as_bytes())
 }
 
 fn yes_no(b: bool) -> String {
