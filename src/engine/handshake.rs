@@ -6,9 +6,9 @@
 use super::keyspace::Bytes;
 use super::log::Level;
 use super::net::{ConnId, Port};
-use super::node::{ClientKind, Node, Transport, NULL_REPLID};
-use super::rdb;
-use super::resp::{self, Reply};
+use super::node::{Node, Transport};
+use super::rdb_transfer::take_line;
+use super::resp;
 use crate::engine::backlog::Backlog;
 
 /// `repl_state`: where a replica is in connecting to its master.
@@ -202,22 +202,15 @@ impl Upstream {
         self.state == ReplState::Connected
     }
 
-    fn send(&mut self, argv: &[&[u8]]) {
+    pub(crate) fn send(&mut self, argv: &[&[u8]]) {
         let argv: Vec<Bytes> = argv.iter().map(|a| a.to_vec()).collect();
         self.out.extend(resp::encode_command(&argv));
     }
 }
 
-/// Takes one `\n`-terminated line (without `\r\n`) off the front of `buf`.
-fn take_line(buf: &mut Vec<u8>) -> Option<String> {
-    let end = buf.iter().position(|&b| b == b'\n')?;
-    let line: Vec<u8> = buf.drain(..=end).collect();
-    let text = String::from_utf8_lossy(&line[..end]);
-    Some(text.trim_end_matches('\r').to_string())
-}
 
 impl Node {
-    fn up(&mut self) -> &mut Upstream {
+    pub(crate) fn up(&mut self) -> &mut Upstream {
         self.upstream.as_mut().expect("node is a replica")
     }
 
@@ -456,256 +449,4 @@ impl Node {
         false
     }
 
-    /// TRANSFER (`readSyncBulkPayload`): the `$` line, then the payload.
-    fn read_bulk_payload(&mut self, now: u64, io: &mut dyn Transport) -> bool {
-        let up = self.up();
-        let transfer = up.transfer.as_mut().expect("transfer");
-        if transfer.framing.is_none() {
-            let Some(line) = take_line(&mut up.inbuf) else { return false };
-            if line.is_empty() {
-                return true; // keepalive
-            }
-            if let Some(mark) = line.strip_prefix("$EOF:") {
-                transfer.framing = Some(Framing::EofMark(mark.as_bytes().to_vec()));
-                self.log(now, Level::Notice, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk".into());
-            } else if let Some(len) = line.strip_prefix('$').and_then(|l| l.parse::<usize>().ok()) {
-                transfer.framing = Some(Framing::Length(len));
-                self.log(now, Level::Notice, format!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk"));
-            } else {
-                let msg = format!("Bad protocol from MASTER, the first byte is not '$' (we received '{line}'), are you sure the host and port are right?");
-                self.log(now, Level::Warning, msg);
-                self.cancel_handshake(io);
-                return false;
-            }
-            return true;
-        }
-        let pending = std::mem::take(&mut up.inbuf);
-        transfer.buf.extend_from_slice(&pending);
-        let done_at = match transfer.framing.as_ref().expect("framing") {
-            Framing::Length(len) => (transfer.buf.len() >= *len).then_some(*len),
-            Framing::EofMark(mark) => {
-                let pos = transfer.buf.windows(mark.len()).position(|w| w == mark.as_slice());
-                pos.map(|p| p + mark.len())
-            }
-        };
-        let Some(end) = done_at else { return false };
-        let mut transfer = up.transfer.take().expect("transfer");
-        let rest = transfer.buf.split_off(end);
-        up.inbuf = rest;
-        let eof = matches!(transfer.framing, Some(Framing::EofMark(_)));
-        let payload = match transfer.framing {
-            Some(Framing::EofMark(ref mark)) => transfer.buf[..end - mark.len()].to_vec(),
-            _ => transfer.buf,
-        };
-        self.finish_full_sync(payload, eof, now, io);
-        true
-    }
-
-    /// Transfer complete: flush the old data, load the RDB, become CONNECTED.
-    fn finish_full_sync(&mut self, payload: Vec<u8>, eof: bool, now: u64, io: &mut dyn Transport) {
-        self.attach_to_new_master(now, io);
-        self.log(now, Level::Notice, "MASTER <-> REPLICA sync: Flushing old data".into());
-        self.keyspace = Default::default();
-        self.log(now, Level::Notice, "MASTER <-> REPLICA sync: Loading DB in memory".into());
-        let loaded = match rdb::decode(&payload) {
-            Ok(l) => l,
-            Err(e) => {
-                self.log(now, Level::Warning, format!("Failed trying to load the MASTER synchronization DB from disk, check server logs. ({e})"));
-                self.cancel_handshake(io);
-                return;
-            }
-        };
-        self.log_rdb_loaded(&loaded, &payload, 0, now, false);
-        self.keyspace = loaded.keyspace;
-        self.next_expiry_ms = Some(0);
-        self.disk = Some(payload);
-        let (replid, off) = self.up().full_sync.take().expect("FULLRESYNC seen");
-        self.repl.replid = replid.clone();
-        self.repl.offset = off;
-        self.repl.replid2 = NULL_REPLID.into();
-        self.repl.second_offset = -1;
-        if self.backlog.is_none() {
-            self.backlog = Some(Backlog::new(self.config.repl_backlog_size as u64, off));
-        }
-        let master = MasterLink { replid, reploff: off, read_reploff: off, db: 0, multi: None, inbuf: Vec::new(), last_interaction_ms: now };
-        let up = self.up();
-        up.master = Some(master);
-        up.state = ReplState::Connected;
-        up.down_since_ms = 0;
-        self.log(now, Level::Notice, "MASTER <-> REPLICA sync: Finished with success".into());
-        if eof {
-            self.send_ack();
-        }
-    }
-
-    /// `replicationAttachToNewMaster`: a full sync replaces our history, so
-    /// the cached master, our sub-replicas and our backlog go.
-    fn attach_to_new_master(&mut self, now: u64, io: &mut dyn Transport) {
-        if self.up().cached.take().is_some() {
-            self.log(now, Level::Notice, "Discarding previously cached master state.".into());
-        }
-        self.disconnect_replicas(now, io);
-        self.backlog = None;
-    }
-
-    /// The log lines of `rdbLoad`.
-    pub(crate) fn log_rdb_loaded(&mut self, loaded: &rdb::Loaded, payload: &[u8], expired: usize, now: u64, startup: bool) {
-        let aux = rdb::aux_fields(payload).unwrap_or_default();
-        let field = |name: &[u8]| aux.iter().find(|(k, _)| k == name).and_then(|(_, v)| String::from_utf8_lossy(v).parse::<u64>().ok()).unwrap_or(0);
-        self.log(now, Level::Notice, "Loading RDB produced by version 7.0.15".into());
-        let age = (now / 1000).saturating_sub(field(b"ctime"));
-        self.log(now, Level::Notice, format!("RDB age {age} seconds"));
-        let mb = field(b"used-mem") as f64 / 1024.0 / 1024.0;
-        self.log(now, Level::Notice, format!("RDB memory usage when created {mb:.2} Mb"));
-        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-        self.log(now, Level::Notice, format!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.", ));
-        if startup {
-            self.log(now, Level::Notice, "DB loaded from disk: 0.000 seconds".into());
-        }
-    }
-
-    /// `replicationSendAck`: `REPLCONF ACK <reploff>`.
-    pub(crate) fn send_ack(&mut self) {
-        let Some(up) = self.upstream.as_mut() else { return };
-        let Some(off) = up.master.as_ref().map(|m| m.reploff) else { return };
-        up.send(&[b"REPLCONF", b"ACK", off.to_string().as_bytes()]);
-    }
-
-    /// CONNECTED: apply the master's stream, advance `reploff`, and proxy
-    /// the applied bytes to our own backlog and sub-replicas.
-    fn stream_from_master(&mut self, bytes: &[u8], now: u64, io: &mut dyn Transport) {
-        self.stats.net_repl_input_bytes += bytes.len() as u64;
-        {
-            let m = self.up().master.as_mut().expect("master link");
-            m.inbuf.extend_from_slice(bytes);
-            m.read_reploff += bytes.len() as u64;
-            m.last_interaction_ms = now;
-        }
-        loop {
-            let m = self.up().master.as_mut().expect("master link");
-            let parsed = resp::parse_command(&m.inbuf);
-            let (argv, used) = match parsed {
-                Ok(Some(x)) => x,
-                Ok(None) => break,
-                Err(e) => {
-                    let msg = format!("Protocol error ({e}) from client: master link. Closing the link.");
-                    self.log(now, Level::Warning, msg);
-                    self.upstream_lost(now, io);
-                    return;
-                }
-            };
-            let consumed: Vec<u8> = m.inbuf.drain(..used).collect();
-            if let Some(queue) = m.multi.as_mut() {
-                if !argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"EXEC")) {
-                    queue.push(argv);
-                    m.reploff += used as u64;
-                    self.proxy_stream(&consumed);
-                    continue;
-                }
-            }
-            self.apply_from_master(argv, used, now, io);
-            self.proxy_stream(&consumed);
-            if self.upstream.as_ref().is_none_or(|u| u.master.is_none()) {
-                return;
-            }
-        }
-    }
-
-    /// Runs one command of the replication stream; replies are not sent,
-    /// except the ACK asked for by `REPLCONF GETACK`.
-    fn apply_from_master(&mut self, argv: Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let name = argv.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
-        let is_getack = name == b"replconf" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
-        if is_getack {
-            self.send_ack();
-        } else if name == b"multi" {
-            self.up().master.as_mut().expect("link").multi = Some(Vec::new());
-        } else if name == b"exec" {
-            let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
-            for cmd in queued {
-                self.run_as_master_client(cmd, now, io);
-            }
-        } else {
-            self.run_as_master_client(argv, now, io);
-        }
-        if let Some(m) = self.upstream.as_mut().and_then(|u| u.master.as_mut()) {
-            m.reploff += used as u64;
-        }
-    }
-
-    fn run_as_master_client(&mut self, argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) {
-        let db = self.up().master.as_ref().expect("link").db;
-        let mut client = super::node::Client::master_link(db);
-        let _: Option<Reply> = self.process(&mut client, argv, now, io, ClientKind::Master);
-        if let Some(m) = self.upstream.as_mut().and_then(|u| u.master.as_mut()) {
-            m.db = client.db;
-        }
-    }
-
-    /// `replicationFeedStreamFromMasterStream`: a replica's backlog and its
-    /// sub-replicas get exactly the bytes its master sent.
-    fn proxy_stream(&mut self, bytes: &[u8]) {
-        self.append_to_backlog(bytes);
-    }
-
-    /// The master link dropped (`replicationHandleMasterDisconnection`).
-    pub(crate) fn upstream_lost(&mut self, now: u64, io: &mut dyn Transport) {
-        let up = self.up();
-        if let Some(conn) = up.conn.take() {
-            io.close(conn);
-        }
-        if let Some(mut master) = up.master.take() {
-            master.inbuf.clear();
-            master.multi = None;
-            master.read_reploff = master.reploff;
-            up.state = ReplState::Connect;
-            up.down_since_ms = now;
-            self.log(now, Level::Warning, "Connection with master lost.".into());
-            self.log(now, Level::Notice, "Caching the disconnected master state.".into());
-            self.up().cached = Some(master);
-            let (host, port) = (self.up().host.clone(), self.up().port);
-            self.log(now, Level::Notice, format!("Reconnecting to MASTER {host}:{port}"));
-            self.connect_with_master(now, io);
-        } else {
-            let state = up.state;
-            up.state = ReplState::Connect;
-            up.transfer = None;
-            up.inbuf.clear();
-            if state == ReplState::Transfer {
-                self.log(now, Level::Warning, "I/O error trying to sync with MASTER: connection lost".into());
-            } else {
-                self.log(now, Level::Warning, "Error condition on socket for SYNC: Connection reset by peer".into());
-            }
-        }
-    }
-
-    /// The replica half of `replicationCron`: timeouts, reconnects, ACKs.
-    pub(crate) fn replica_cron(&mut self, now: u64, io: &mut dyn Transport) {
-        let timeout_s = self.config.repl_timeout.max(0) as u64;
-        let now_s = now / 1000;
-        let up = self.up();
-        let (state, lastio_s) = (up.state, up.lastio_ms / 1000);
-        if (state == ReplState::Connecting || state.in_handshake()) && now_s - lastio_s > timeout_s {
-            self.log(now, Level::Warning, "Timeout connecting to the MASTER...".into());
-            self.cancel_handshake(io);
-        }
-        if state == ReplState::Transfer && now_s - lastio_s > timeout_s {
-            let msg = "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.";
-            self.log(now, Level::Warning, msg.into());
-            self.cancel_handshake(io);
-        }
-        let silent = self.up().master.as_ref().is_some_and(|m| now_s - m.last_interaction_ms / 1000 > timeout_s);
-        if self.up().state == ReplState::Connected && silent {
-            self.log(now, Level::Warning, "MASTER timeout: no data nor PING received...".into());
-            self.upstream_lost(now, io);
-        }
-        if self.up().state == ReplState::Connect {
-            let (host, port) = (self.up().host.clone(), self.up().port);
-            self.log(now, Level::Notice, format!("Connecting to MASTER {host}:{port}"));
-            self.connect_with_master(now, io);
-        }
-        if self.up().state == ReplState::Connected {
-            self.send_ack();
-        }
-    }
 }

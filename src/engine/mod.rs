@@ -9,16 +9,19 @@
 //!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
 //!   and what each propagates), [`rdb`] (RDB v10 files, with [`lzf`] and
 //!   [`crc64`]), [`config`] (redis.conf options).
-//! - a node: [`node`] (the server: clients, dispatch, the replication feed),
+//! - a node: [`node`] (the server: dispatch, the replication feed),
+//!   [`client`] (client connections),
 //!   [`admin`] (server commands), [`info`] (INFO and ROLE), [`log`].
-//! - replication: [`handshake`] (the replica's state machine and master
-//!   link), [`psync`] (the master's PSYNC decision), [`replicas`] (full sync,
+//! - replication: [`handshake`] (the replica's state machine),
+//!   [`rdb_transfer`] (receiving a full sync), [`master_link`] (applying
+//!   the master's stream, ACKs, the replica's cron), [`psync`] (the master's PSYNC decision), [`replicas`] (full sync,
 //!   streaming, ACKs, timeouts, output limits), [`backlog`] (the block list).
 //! - the world: [`clock`] (virtual time), [`rng`], [`net`] (links and bytes
 //!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts).
 
 pub mod admin;
 pub mod backlog;
+pub mod client;
 pub mod clock;
 pub mod command;
 pub mod config;
@@ -28,10 +31,12 @@ pub mod info;
 pub mod keyspace;
 pub mod log;
 pub mod lzf;
+pub mod master_link;
 pub mod net;
 pub mod node;
 pub mod psync;
 pub mod rdb;
+pub mod rdb_transfer;
 pub mod replicas;
 pub mod resp;
 pub mod rng;

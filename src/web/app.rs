@@ -88,7 +88,10 @@ pub struct View {
     /// Named elements by id.
     pub els: BTreeMap<&'static str, Element>,
     /// Last rendered signature per panel, to skip needless rebuilds.
-    pub sigs: RefCell<BTreeMap<&'static str, String>>,
+    pub sigs: RefCell<BTreeMap<String, String>>,
+    /// Elements kept across frames by key (node boxes), so they stay put
+    /// under the pointer.
+    pub keyed: RefCell<BTreeMap<String, Element>>,
 }
 
 impl View {
@@ -98,12 +101,12 @@ impl View {
     }
 
     /// True (and remembered) if `sig` differs from the last one for `key`.
-    pub fn changed(&self, key: &'static str, sig: String) -> bool {
+    pub fn changed(&self, key: &str, sig: String) -> bool {
         let mut sigs = self.sigs.borrow_mut();
         if sigs.get(key) == Some(&sig) {
             return false;
         }
-        sigs.insert(key, sig);
+        sigs.insert(key.to_string(), sig);
         true
     }
 
@@ -171,7 +174,7 @@ impl App {
         controls::build_side(doc, &layout, &mut els)?;
         backlog_view::build(doc, &layout, &mut els)?;
         panels::build(doc, &layout, &mut els)?;
-        let view = View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(BTreeMap::new()) };
+        let view = View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(BTreeMap::new()), keyed: RefCell::new(BTreeMap::new()) };
         let app = App {
             sim: fresh_sim(seed),
             seed,

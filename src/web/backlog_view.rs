@@ -171,7 +171,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let head = child(track, "div", "bl-marker bl-master", &tf("backlog.master_mark", &[&m.repl.offset]))?;
     head.set_attribute("style", &format!("left:{:.2}%", pct(first + hist, first, hist)))?;
     let replicas: Vec<&Node> = app.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
-    track.set_attribute("style", &format!("height:{}px", 64 + 30 * replicas.len()))?;
+    track.set_attribute("style", &format!("height:{}px", 64 + 42 * replicas.len()))?;
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);
         let bad = state != Mark::Inside;
@@ -184,8 +184,8 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let d = child(track, "div", if bad { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" }, &text)?;
         d.set_attribute("data-port", &r.port.to_string())?;
         let at = next.map_or(5.0, |n| if state == Mark::OtherHistory { 97.0 } else { pct(n, first, hist) });
-        let shift = if at > 60.0 { "translateX(-100%)" } else { "none" };
-        d.set_attribute("style", &format!("left:{at:.2}%;top:{}px;transform:{shift}", 56 + 30 * row))?;
+        let shift = if at > 50.0 { "translateX(-100%)" } else { "none" };
+        d.set_attribute("style", &format!("left:{at:.2}%;top:{}px;transform:{shift}", 56 + 42 * row))?;
     }
     render_list(app, m)
 }

@@ -116,15 +116,60 @@ pub fn render(app: &App) -> Result<Layout, JsValue> {
     let lay = layout(app);
     let topo = app.view.get("topology");
     topo.set_attribute("viewBox", &format!("0 0 {WIDTH} {}", fmt(lay.height)))?;
-    let links = app.view.get("links");
-    clear(links);
+    render_links(app, &lay)?;
+    let nodes = app.view.get("nodes");
+    let mut keyed = app.view.keyed.borrow_mut();
+    keyed.retain(|key, g| {
+        let keep = lay.pos.keys().any(|p| *key == format!("node{p}"));
+        if !keep {
+            g.remove();
+        }
+        keep
+    });
+    for (port, pos) in &lay.pos {
+        let key = format!("node{port}");
+        let g = match keyed.get(&key) {
+            Some(g) => g.clone(),
+            None => {
+                let g = svg_child(nodes, "g", &[("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
+                keyed.insert(key.clone(), g.clone());
+                g
+            }
+        };
+        if app.view.changed(&key, node_sig(app, *port, *pos, lay.box_w)) {
+            draw_node(app, &g, *port, *pos, lay.box_w)?;
+        }
+    }
+    Ok(lay)
+}
+
+/// Everything a node's box shows, to redraw it only when it changes.
+fn node_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
+    let n = app.sim.nodes.get(&port);
+    let keys: usize = n.map_or(0, |n| n.keyspace.dbs.iter().map(|d| d.entries.len()).sum());
+    let status = n.and_then(link_status);
+    let ids = n.map(|n| (n.repl.replid.clone(), n.repl.offset, n.upstream.as_ref().map(|u| u.port)));
+    format!("{pos:?}{w}{}{keys}{status:?}{ids:?}", app.selected == port)
+}
+
+/// The links, redrawn only when one changes.
+fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
+    let mut drawn = Vec::new();
     for (port, (x, y)) in &lay.pos {
         let Some(m) = master_of(app, *port) else { continue };
         let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
         let up = app.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
         let cut = app.sim.net.link(m, *port).is_some_and(|l| l.cut);
+        drawn.push((m, *port, mx, my, *x, *y, up, cut));
+    }
+    if !app.view.changed("links", format!("{drawn:?}")) {
+        return Ok(());
+    }
+    let links = app.view.get("links");
+    clear(links);
+    for (m, port, mx, my, x, y, up, cut) in drawn {
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
-        let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, *x, *y - BOX_H / 2.0 - 4.0);
+        let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
         let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")])?;
         line.set_id(&format!("link-{m}-{port}"));
         line.set_attribute("data-select", &port.to_string())?;
@@ -132,15 +177,10 @@ pub fn render(app: &App) -> Result<Layout, JsValue> {
             svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t("topo.cut"))?;
         }
     }
-    let nodes = app.view.get("nodes");
-    clear(nodes);
-    for (port, pos) in &lay.pos {
-        draw_node(app, nodes, *port, *pos, lay.box_w)?;
-    }
-    Ok(lay)
+    Ok(())
 }
 
-fn draw_node(app: &App, parent: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(), JsValue> {
+fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(), JsValue> {
     let node = app.sim.nodes.get(&port);
     let role = match node {
         None => "stopped",
@@ -148,30 +188,31 @@ fn draw_node(app: &App, parent: &Element, port: Port, (x, y): (f64, f64), w: f64
         Some(_) => "master",
     };
     let selected = if app.selected == port { " selected" } else { "" };
-    let g = svg_child(parent, "g", &[("class", &format!("node {role}{selected}")), ("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
+    clear(g);
+    g.set_attribute("class", &format!("node {role}{selected}"))?;
     let (left, top) = (x - w / 2.0, y - BOX_H / 2.0);
-    svg_child(&g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")])?;
-    svg_text(&g, x, top + 30.0, "port", &port.to_string())?;
+    svg_child(g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")])?;
+    svg_text(g, x, top + 30.0, "port", &port.to_string())?;
     let Some(n) = node else {
-        svg_text(&g, x, top + 58.0, "role", t("role.stopped"))?;
+        svg_text(g, x, top + 58.0, "role", t("role.stopped"))?;
         return Ok(());
     };
     let role_text = match &n.upstream {
         Some(u) => tf("role.replica_of", &[&u.port]),
         None => t("role.master").to_string(),
     };
-    svg_text(&g, x, top + 52.0, "role", &role_text)?;
-    let rid = svg_text(&g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]))?;
+    svg_text(g, x, top + 52.0, "role", &role_text)?;
+    let rid = svg_text(g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]))?;
     let title = svg_child(&rid, "title", &[])?;
     title.set_text_content(Some(&n.repl.replid));
     let keys: usize = n.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-    svg_text(&g, x, top + 92.0, "meta offset", &tf("node.offset", &[&n.repl.offset]))?;
-    svg_text(&g, x, top + 111.0, "meta keys", &tf("node.keys", &[&keys]))?;
+    svg_text(g, x, top + 92.0, "meta offset", &tf("node.offset", &[&n.repl.offset]))?;
+    svg_text(g, x, top + 111.0, "meta keys", &tf("node.keys", &[&keys]))?;
     if let Some((up, state)) = link_status(n) {
         let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
-        svg_text(&g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
+        svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
     }
-    let gtitle = svg_child(&g, "title", &[])?;
+    let gtitle = svg_child(g, "title", &[])?;
     gtitle.set_text_content(Some(&format!("127.0.0.1:{port} {role_text} · replid {}", n.repl.replid)));
     Ok(())
 }

@@ -43,6 +43,10 @@ pub fn progress(app: &App, seg: &Segment) -> f64 {
 /// Draws the messages in flight.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
+    let sig = format!("{}:{}:{}:{}:{}", app.sim.now, app.sim.net.in_transit().count(), lay.height, lay.box_w, lay.pos.len());
+    if !app.view.changed("msgs", sig) {
+        return render_picked(app);
+    }
     clear(g);
     let mut labels: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
     for (i, seg) in app.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
@@ -54,6 +58,10 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let label = (*n <= LABELS_PER_DIRECTION).then(|| traffic::summary(&parts));
         draw(app, g, i, seg, a, b, kind, label)?;
     }
+    render_picked(app)
+}
+
+fn render_picked(app: &App) -> Result<(), JsValue> {
     let sig = app.picked.as_ref().map(|p| format!("{}>{}@{}-{}", p.from, p.to, p.sent_ms, p.deliver_ms)).unwrap_or_default();
     if app.view.changed("detail", sig) {
         render_detail(app)?;

@@ -1,0 +1,105 @@
+//! Client connections (`client` in networking.c): local consoles, clients
+//! accepted from the network, and how CLIENT LIST describes them.
+
+use std::collections::VecDeque;
+
+use super::keyspace::Bytes;
+use super::net::{ConnId, Port};
+use super::node::{Blocked, Node};
+use super::replicas::ReplicaLink;
+
+/// A client connection: a local console client, or one accepted from the network.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Client id, as CLIENT LIST would show it.
+    pub id: u64,
+    /// Currently selected database.
+    pub db: usize,
+    /// Passed AUTH (or no password is required).
+    pub authenticated: bool,
+    /// Replication offset after this client's last write (for WAIT).
+    pub woff: u64,
+    /// A reply the client waits for.
+    pub blocked: Option<Blocked>,
+    /// Unread bytes from the network.
+    pub inbuf: Vec<u8>,
+    /// Bytes to write (replies, the RDB payload) before any replication stream.
+    pub out: VecDeque<u8>,
+    /// Set once the client became a replica with PSYNC/SYNC.
+    pub replica: Option<ReplicaLink>,
+    /// Port the replica announced with REPLCONF listening-port.
+    pub listening_port: Option<Port>,
+    /// Replica capabilities (REPLCONF capa eof / psync2).
+    pub capa_eof: bool,
+    /// See `capa_eof`.
+    pub capa_psync2: bool,
+    /// Creation time, for `age=` in client descriptions.
+    pub created_ms: u64,
+    /// The client's source port (an ephemeral port).
+    pub addr_port: u16,
+    /// Last command name, for `cmd=`.
+    pub last_cmd: String,
+    /// Commands queued after MULTI, until EXEC.
+    pub multi: Option<Vec<Vec<Bytes>>>,
+}
+
+impl Client {
+    pub(crate) fn new(id: u64, now: u64, authenticated: bool) -> Self {
+        Client {
+            id,
+            db: 0,
+            authenticated,
+            woff: 0,
+            blocked: None,
+            inbuf: Vec::new(),
+            out: VecDeque::new(),
+            replica: None,
+            listening_port: None,
+            capa_eof: false,
+            capa_psync2: false,
+            created_ms: now,
+            addr_port: 40000 + (id % 20000) as u16,
+            last_cmd: "NULL".into(),
+            multi: None,
+        }
+    }
+
+    /// The pseudo-client a replica runs its master's stream through.
+    pub fn master_link(db: usize) -> Self {
+        let mut c = Client::new(1, 0, true);
+        c.db = db;
+        c
+    }
+}
+
+/// Who sent a command: it decides expiry, READONLY and replies.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A local console or scenario client.
+    Local,
+    /// A client connected over the virtual network.
+    Network(ConnId),
+    /// This replica's master, applying the replication stream.
+    Master,
+}
+
+impl Node {
+    /// Description of a client as CLIENT LIST prints it (used in log lines).
+    pub fn client_info(&self, c: &Client, now: u64, flags: &str, omem: u64) -> String {
+        format!(
+            "id={} addr=127.0.0.1:{} laddr=127.0.0.1:{} fd={} name= age={} idle=0 flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll={} omem={} tot-mem={} events=r cmd={} user=default redir=-1 resp=2",
+            c.id,
+            c.addr_port,
+            self.port,
+            c.id + 5,
+            now.saturating_sub(c.created_ms) / 1000,
+            flags,
+            c.db,
+            u64::from(omem > 0),
+            omem,
+            omem + 22400,
+            c.last_cmd
+        )
+    }
+
+}

@@ -1,0 +1,156 @@
+//! The replica's live link to its master: applying the replication stream
+//! (`processInputBuffer` for the master client), REPLCONF ACK, losing and
+//! caching the master, and the replica half of `replicationCron`.
+
+use super::handshake::ReplState;
+use super::keyspace::Bytes;
+use super::log::Level;
+use super::node::{ClientKind, Node, Transport};
+use super::resp::{self, Reply};
+
+impl Node {
+    /// `replicationSendAck`: `REPLCONF ACK <reploff>`.
+    pub(crate) fn send_ack(&mut self) {
+        let Some(up) = self.upstream.as_mut() else { return };
+        let Some(off) = up.master.as_ref().map(|m| m.reploff) else { return };
+        up.send(&[b"REPLCONF", b"ACK", off.to_string().as_bytes()]);
+    }
+
+    /// CONNECTED: apply the master's stream, advance `reploff`, and proxy
+    /// the applied bytes to our own backlog and sub-replicas.
+    pub(crate) fn stream_from_master(&mut self, bytes: &[u8], now: u64, io: &mut dyn Transport) {
+        self.stats.net_repl_input_bytes += bytes.len() as u64;
+        {
+            let m = self.up().master.as_mut().expect("master link");
+            m.inbuf.extend_from_slice(bytes);
+            m.read_reploff += bytes.len() as u64;
+            m.last_interaction_ms = now;
+        }
+        loop {
+            let m = self.up().master.as_mut().expect("master link");
+            let parsed = resp::parse_command(&m.inbuf);
+            let (argv, used) = match parsed {
+                Ok(Some(x)) => x,
+                Ok(None) => break,
+                Err(e) => {
+                    let msg = format!("Protocol error ({e}) from client: master link. Closing the link.");
+                    self.log(now, Level::Warning, msg);
+                    self.upstream_lost(now, io);
+                    return;
+                }
+            };
+            let consumed: Vec<u8> = m.inbuf.drain(..used).collect();
+            if let Some(queue) = m.multi.as_mut() {
+                if !argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"EXEC")) {
+                    queue.push(argv);
+                    m.reploff += used as u64;
+                    self.proxy_stream(&consumed);
+                    continue;
+                }
+            }
+            self.apply_from_master(argv, used, now, io);
+            self.proxy_stream(&consumed);
+            if self.upstream.as_ref().is_none_or(|u| u.master.is_none()) {
+                return;
+            }
+        }
+    }
+
+    /// Runs one command of the replication stream; replies are not sent,
+    /// except the ACK asked for by `REPLCONF GETACK`.
+    fn apply_from_master(&mut self, argv: Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
+        let name = argv.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
+        let is_getack = name == b"replconf" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
+        if is_getack {
+            self.send_ack();
+        } else if name == b"multi" {
+            self.up().master.as_mut().expect("link").multi = Some(Vec::new());
+        } else if name == b"exec" {
+            let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
+            for cmd in queued {
+                self.run_as_master_client(cmd, now, io);
+            }
+        } else {
+            self.run_as_master_client(argv, now, io);
+        }
+        if let Some(m) = self.upstream.as_mut().and_then(|u| u.master.as_mut()) {
+            m.reploff += used as u64;
+        }
+    }
+
+    fn run_as_master_client(&mut self, argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) {
+        let db = self.up().master.as_ref().expect("link").db;
+        let mut client = super::node::Client::master_link(db);
+        let _: Option<Reply> = self.process(&mut client, argv, now, io, ClientKind::Master);
+        if let Some(m) = self.upstream.as_mut().and_then(|u| u.master.as_mut()) {
+            m.db = client.db;
+        }
+    }
+
+    /// `replicationFeedStreamFromMasterStream`: a replica's backlog and its
+    /// sub-replicas get exactly the bytes its master sent.
+    fn proxy_stream(&mut self, bytes: &[u8]) {
+        self.append_to_backlog(bytes);
+    }
+
+    /// The master link dropped (`replicationHandleMasterDisconnection`).
+    pub(crate) fn upstream_lost(&mut self, now: u64, io: &mut dyn Transport) {
+        let up = self.up();
+        if let Some(conn) = up.conn.take() {
+            io.close(conn);
+        }
+        if let Some(mut master) = up.master.take() {
+            master.inbuf.clear();
+            master.multi = None;
+            master.read_reploff = master.reploff;
+            up.state = ReplState::Connect;
+            up.down_since_ms = now;
+            self.log(now, Level::Warning, "Connection with master lost.".into());
+            self.log(now, Level::Notice, "Caching the disconnected master state.".into());
+            self.up().cached = Some(master);
+            let (host, port) = (self.up().host.clone(), self.up().port);
+            self.log(now, Level::Notice, format!("Reconnecting to MASTER {host}:{port}"));
+            self.connect_with_master(now, io);
+        } else {
+            let state = up.state;
+            up.state = ReplState::Connect;
+            up.transfer = None;
+            up.inbuf.clear();
+            if state == ReplState::Transfer {
+                self.log(now, Level::Warning, "I/O error trying to sync with MASTER: connection lost".into());
+            } else {
+                self.log(now, Level::Warning, "Error condition on socket for SYNC: Connection reset by peer".into());
+            }
+        }
+    }
+
+    /// The replica half of `replicationCron`: timeouts, reconnects, ACKs.
+    pub(crate) fn replica_cron(&mut self, now: u64, io: &mut dyn Transport) {
+        let timeout_s = self.config.repl_timeout.max(0) as u64;
+        let now_s = now / 1000;
+        let up = self.up();
+        let (state, lastio_s) = (up.state, up.lastio_ms / 1000);
+        if (state == ReplState::Connecting || state.in_handshake()) && now_s - lastio_s > timeout_s {
+            self.log(now, Level::Warning, "Timeout connecting to the MASTER...".into());
+            self.cancel_handshake(io);
+        }
+        if state == ReplState::Transfer && now_s - lastio_s > timeout_s {
+            let msg = "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.";
+            self.log(now, Level::Warning, msg.into());
+            self.cancel_handshake(io);
+        }
+        let silent = self.up().master.as_ref().is_some_and(|m| now_s - m.last_interaction_ms / 1000 > timeout_s);
+        if self.up().state == ReplState::Connected && silent {
+            self.log(now, Level::Warning, "MASTER timeout: no data nor PING received...".into());
+            self.upstream_lost(now, io);
+        }
+        if self.up().state == ReplState::Connect {
+            let (host, port) = (self.up().host.clone(), self.up().port);
+            self.log(now, Level::Notice, format!("Connecting to MASTER {host}:{port}"));
+            self.connect_with_master(now, io);
+        }
+        if self.up().state == ReplState::Connected {
+            self.send_ack();
+        }
+    }
+}
