@@ -26,13 +26,7 @@ use replscope::engine::scenario;
 
 /// Scenarios that differ from real Redis because of an engine bug, with a
 /// one-line diagnosis. Remove an entry when the engine is fixed.
-const EXPECTED_FAILURES: &[(&str, &str)] = &[
-    ("13_replica_restart_save", "no 'Before turning into a replica...' line after a --replicaof node loads an RDB with repl info"),
-    ("14_replica_restart_nosave", "no 'Before turning into a replica...' line after a --replicaof node loads an RDB with repl info"),
-    ("17_promotion", "closed replica links are noticed only after the next script command (no time passes between commands)"),
-    ("27_errors_generic", "REPLICAOF bad port, EXECABORT after a queue-time error, DISCARD missing, CLIENT unknown subcommand text"),
-    ("28_errors_types", "LPOP with a non-integer count: real says 'value is out of range, must be positive'"),
-];
+const EXPECTED_FAILURES: &[(&str, &str)] = &[];
 
 /// Parallel scenario runs (the real side mostly sleeps).
 const THREADS: usize = 5;

@@ -82,6 +82,6 @@ fn unknown_commands_and_bad_arity_get_redis_errors() {
     assert_eq!(w.run("6379> FOO bar baz"), "(error) ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' ");
     assert_eq!(w.run("6379> GET"), "(error) ERR wrong number of arguments for 'get' command");
     assert_eq!(w.run("6379> SELECT 99"), "(error) ERR DB index is out of range");
-    assert_eq!(w.run("6379> REPLICAOF 127.0.0.1 notaport"), "(error) ERR value is not an integer or out of range");
+    assert_eq!(w.run("6379> REPLICAOF 127.0.0.1 notaport"), "(error) ERR Invalid master port");
     assert_eq!(w.run("6379> WAIT 1 -1"), "(error) ERR timeout is negative");
 }

@@ -82,7 +82,10 @@ impl Node {
             }
             "exec" => return Some(self.exec(client, now, io, kind)),
             "discard" => match client.multi.take() {
-                Some(_) => Reply::ok(),
+                Some(_) => {
+                    client.multi_failed = false;
+                    Reply::ok()
+                }
                 None => Reply::Error("ERR DISCARD without MULTI".into()),
             },
             "client" => self.client_command(client, &argv, now, io),
@@ -124,8 +127,7 @@ impl Node {
         }
         let port = match parse_i64(port.as_bytes()) {
             Some(p) if (0..=65535).contains(&p) => p as u16,
-            Some(_) => return Reply::Error("ERR Invalid master port".into()),
-            None => return Reply::Error(NOT_INT.into()),
+            _ => return Reply::Error("ERR Invalid master port".into()),
         };
         if self.upstream.as_ref().is_some_and(|u| u.host.eq_ignore_ascii_case(host) && u.port == port) {
             self.log(now, Level::Notice, "REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.".into());
@@ -377,6 +379,9 @@ impl Node {
 
     fn exec(&mut self, client: &mut Client, now: u64, io: &mut dyn Transport, kind: ClientKind) -> Reply {
         let Some(queued) = client.multi.take() else { return Reply::Error("ERR EXEC without MULTI".into()) };
+        if std::mem::take(&mut client.multi_failed) {
+            return Reply::Error("EXECABORT Transaction discarded because of previous errors.".into());
+        }
         self.in_exec = Some(Vec::new());
         let mut replies = Vec::new();
         for argv in queued {
@@ -425,7 +430,7 @@ impl Node {
                 }
                 Reply::Bulk((lines.join("\n") + "\n").into_bytes())
             }
-            _ => Reply::Error(format!("ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.", text(argv.get(1).map_or(&[][..], |a| a)))),
+            _ => Reply::Error(format!("ERR unknown subcommand '{}'. Try CLIENT HELP.", text(argv.get(1).map_or(&[][..], |a| a)))),
         }
     }
 

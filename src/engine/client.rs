@@ -41,6 +41,8 @@ pub struct Client {
     pub last_cmd: String,
     /// Commands queued after MULTI, until EXEC.
     pub multi: Option<Vec<Vec<Bytes>>>,
+    /// A command was refused while queuing: EXEC will abort.
+    pub multi_failed: bool,
 }
 
 impl Client {
@@ -61,6 +63,7 @@ impl Client {
             addr_port: 40000 + (id % 20000) as u16,
             last_cmd: "NULL".into(),
             multi: None,
+            multi_failed: false,
         }
     }
 

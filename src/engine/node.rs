@@ -251,6 +251,10 @@ impl Node {
         self.log_rdb_loaded(&loaded, &payload, expired, now, true);
         if let Some(info) = loaded.repl.clone() {
             let offset = info.repl_offset.max(0) as u64;
+            if self.upstream.is_some() {
+                let msg = "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.";
+                self.log(now, Level::Notice, msg.into());
+            }
             match self.upstream.as_mut() {
                 Some(up) => {
                     self.repl.replid = info.repl_id.clone();
@@ -333,10 +337,12 @@ impl Node {
         }
         self.stats.total_commands_processed += 1;
         let Some(spec) = command::lookup(&argv[0]) else {
+            client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::unknown_command_error(&argv)));
         };
         client.last_cmd = spec.name.to_string();
         if !command::check_arity(spec, argv.len()) {
+            client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::arity_error(spec.name)));
         }
         if !client.authenticated && kind != ClientKind::Master && spec.name != "auth" {

@@ -262,7 +262,7 @@ impl Runner {
                 }
                 self.log_cursor.insert(*port, 0);
             }
-            Directive::Command(port, argv) => match self.sim.command_blocking(*port, SCRIPT_CLIENT, argv.clone()) {
+            Directive::Command(port, argv) => match self.command(*port, argv) {
                 Ok(Some(reply)) => out.push(format_reply(argv, &reply)),
                 Ok(None) if !self.sim.nodes.contains_key(port) => {}
                 Ok(None) => out.push("(error) still blocked after 1 hour of virtual time".into()),
@@ -317,6 +317,19 @@ impl Runner {
         out
     }
 }
+
+impl Runner {
+    /// A command typed at redis-cli: a client round trip takes a moment,
+    /// so the world runs 1 ms first (connections other nodes just closed
+    /// are noticed, as they would be between two real commands).
+    fn command(&mut self, port: Port, argv: &[Vec<u8>]) -> Result<Option<Reply>, super::sim::SimError> {
+        self.sim.advance(CLIENT_STEP_MS);
+        self.sim.command_blocking(port, SCRIPT_CLIENT, argv.to_vec())
+    }
+}
+
+/// Virtual time that passes before each scripted command.
+pub const CLIENT_STEP_MS: u64 = 1;
 
 /// Runs a whole script and returns its transcript.
 pub fn run_script(script: &str) -> Result<String, ScriptError> {

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use super::app::App;
 use super::dom::{child, clear, input, set_text};
 use super::i18n::{t, tf};
-use super::topology::{Layout, BOX_H, WIDTH};
+use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
 use crate::engine::node::Node;
 use crate::engine::psync::{PsyncDecision, PsyncEvent};
@@ -205,33 +205,45 @@ fn render_list(app: &App, m: &Node) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The latest PSYNC decision of each master, in a callout next to it.
+/// Most replicas a callout lists.
+const CALLOUT_LINES: usize = 3;
+
+/// Each master's latest PSYNC decision per replica (newest first), in a
+/// callout next to it.
 fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let layer = app.view.get("callouts");
-    let mut sig = String::new();
     let mut shown = Vec::new();
-    for (port, (x, y)) in &lay.pos {
+    for (port, pos) in &lay.pos {
         let Some(n) = app.sim.nodes.get(port) else { continue };
-        let Some(ev) = n.psync_events.last() else { continue };
-        let full = !matches!(ev.decision, PsyncDecision::Partial { .. });
-        let text = psync_text(ev, n);
-        sig.push_str(&format!("{port}@{x},{y}:{}:{text};", ev.time_ms));
-        shown.push((*port, *x, *y, full, ev.replica.clone(), text));
+        let mut lines: Vec<&PsyncEvent> = Vec::new();
+        for ev in n.psync_events.iter().rev() {
+            if lines.len() < CALLOUT_LINES && !lines.iter().any(|l| l.replica == ev.replica) {
+                lines.push(ev);
+            }
+        }
+        let Some(newest) = lines.first() else { continue };
+        let full = !matches!(newest.decision, PsyncDecision::Partial { .. });
+        let texts: Vec<(String, String)> = lines.iter().map(|ev| (ev.replica.clone(), psync_text(ev, n))).collect();
+        shown.push((*port, *pos, full, texts));
     }
-    if !app.view.changed("callouts", format!("{sig}{}", lay.height)) {
+    if !app.view.changed("callouts", format!("{shown:?}{}", lay.height)) {
         return Ok(());
     }
     clear(layer);
-    for (port, x, y, full, replica, text) in shown {
+    for (port, (x, y), full, texts) in shown {
         let c = child(layer, "div", if full { "callout full" } else { "callout partial" }, "")?;
         c.set_attribute("data-port", &port.to_string())?;
-        let right = x <= WIDTH / 2.0 + 1.0;
-        let left_pct = if right { (x + 105.0) / WIDTH * 100.0 } else { (x - 105.0) / WIDTH * 100.0 };
+        let right = x <= lay.width / 2.0 + 1.0;
+        let half = lay.box_w / 2.0 + 10.0;
+        let left_pct = if right { (x + half) / lay.width * 100.0 } else { (x - half) / lay.width * 100.0 };
         let top_pct = (y - BOX_H / 2.0) / lay.height * 100.0;
         let side = if right { "" } else { "transform:translateX(-100%);" };
         c.set_attribute("style", &format!("left:{left_pct:.2}%;top:{top_pct:.2}%;{side}"))?;
-        child(&c, "strong", "", &tf("psync.from", &[&replica]))?;
-        child(&c, "span", "", &text)?;
+        for (i, (replica, text)) in texts.iter().enumerate() {
+            let line = child(&c, "div", if i == 0 { "callout-line newest" } else { "callout-line" }, "")?;
+            child(&line, "strong", "", &tf("psync.from", &[replica]))?;
+            child(&line, "span", "", text)?;
+        }
     }
     Ok(())
 }

@@ -15,10 +15,14 @@ use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
 use crate::engine::node::Node;
 
-/// Width of the diagram's coordinate space.
+/// Width of the diagram's coordinate space on a wide screen.
 pub const WIDTH: f64 = 1000.0;
-/// Vertical distance between tree levels.
-const LEVEL_H: f64 = 190.0;
+/// Width of the coordinate space on a phone (fewer, larger boxes per row).
+pub const NARROW_WIDTH: f64 = 480.0;
+/// Vertical distance between rows.
+const LEVEL_H: f64 = 220.0;
+/// Horizontal room each box needs.
+const COLUMN_W: f64 = 200.0;
 /// Default node box size.
 const BOX_W: f64 = 190.0;
 /// See `BOX_W`.
@@ -31,8 +35,10 @@ pub struct Layout {
     pub pos: BTreeMap<Port, (f64, f64)>,
     /// Box width (narrower when a level is crowded).
     pub box_w: f64,
-    /// Height of the coordinate space.
+    /// Size of the coordinate space.
     pub height: f64,
+    /// See `height`.
+    pub width: f64,
 }
 
 /// The port a node replicates from, if it is a running replica.
@@ -58,17 +64,21 @@ pub fn layout(app: &App) -> Layout {
     for p in &app.ports {
         levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
     }
-    let widest = levels.values().map(Vec::len).max().unwrap_or(1).max(1) as f64;
-    let box_w = BOX_W.min(WIDTH / widest - 12.0);
+    let client = app.view.root.client_width();
+    let width = if client > 0 && client < 700 { NARROW_WIDTH } else { WIDTH };
+    let cols = ((width / COLUMN_W) as usize).max(1);
+    let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
+    let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
+    let box_w = BOX_W.min(width / widest - 12.0);
     let mut pos = BTreeMap::new();
-    for (row, (_, ports)) in levels.iter().enumerate() {
-        let gap = WIDTH / ports.len() as f64;
+    for (row, ports) in rows.iter().enumerate() {
+        let gap = width / ports.len() as f64;
         for (i, p) in ports.iter().enumerate() {
             pos.insert(*p, (gap * (i as f64 + 0.5), 24.0 + BOX_H / 2.0 + row as f64 * LEVEL_H));
         }
     }
-    let height = 24.0 + BOX_H + (levels.len().max(1) - 1) as f64 * LEVEL_H + 24.0;
-    Layout { pos, box_w, height }
+    let height = 24.0 + BOX_H + (rows.len().max(1) - 1) as f64 * LEVEL_H + 24.0;
+    Layout { pos, box_w, height, width }
 }
 
 /// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
@@ -115,7 +125,7 @@ pub fn link_status(node: &Node) -> Option<(bool, ReplState)> {
 pub fn render(app: &App) -> Result<Layout, JsValue> {
     let lay = layout(app);
     let topo = app.view.get("topology");
-    topo.set_attribute("viewBox", &format!("0 0 {WIDTH} {}", fmt(lay.height)))?;
+    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width, fmt(lay.height)))?;
     render_links(app, &lay)?;
     let nodes = app.view.get("nodes");
     let mut keyed = app.view.keyed.borrow_mut();

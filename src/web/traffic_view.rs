@@ -40,6 +40,11 @@ pub fn progress(app: &App, seg: &Segment) -> f64 {
     if app.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut) { f.min(0.5) } else { f }
 }
 
+/// True for a segment waiting on a cut link.
+fn is_held(app: &App, seg: &Segment) -> bool {
+    app.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
+}
+
 /// Draws the messages in flight.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
@@ -49,13 +54,21 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     }
     clear(g);
     let mut labels: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
+    let mut held: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
+    for seg in app.sim.net.in_transit().filter(|s| is_held(app, s)) {
+        *held.entry((seg.from, seg.to)).or_default() += 1;
+    }
     for (i, seg) in app.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
         let (Some(&a), Some(&b)) = (lay.pos.get(&seg.from), lay.pos.get(&seg.to)) else { continue };
         let parts = traffic::classify_segment(seg, direction(app, seg));
         let kind = traffic::headline(&parts);
         let n = labels.entry((seg.from, seg.to)).or_default();
         *n += 1;
-        let label = (*n <= LABELS_PER_DIRECTION).then(|| traffic::summary(&parts));
+        // Messages held on a cut link pile up in the middle: one label counts them.
+        let label = match held.get(&(seg.from, seg.to)) {
+            Some(count) if is_held(app, seg) => (*n == 1).then(|| tf("msg.held", &[count])),
+            _ => (*n <= LABELS_PER_DIRECTION).then(|| traffic::summary(&parts)),
+        };
         draw(app, g, i, seg, a, b, kind, label)?;
     }
     render_picked(app)
@@ -82,7 +95,7 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
         (a.0 + dx * f + nx, a.1 + dy * f + ny)
     };
     let f = progress(app, seg);
-    let held = app.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut);
+    let held = is_held(app, seg);
     let class = format!("msg kind-{}{}", kind.name(), if held { " held" } else { "" });
     let m = svg_child(g, "g", &[("class", &class), ("data-msg", &i.to_string())])?;
     let (x, y) = at(f);

@@ -18,14 +18,13 @@
 //! - `P> cmd`: RESP over one `TcpStream` per node, kept open (SELECT persists),
 //!   reopened after a restart. Replies are formatted with
 //!   `scenario::format_reply`, as the simulator does.
-//! - `kill A B`: which side is the replica is read from `ROLE`. The replica is
-//!   SIGSTOPped, then the master closes that one link with `CLIENT KILL ADDR`
-//!   (the address is the replica's `laddr` of its master link). The replica
-//!   stays stopped until the next `wait`, the next directive that touches it,
-//!   or the end, so writes made in between land in the backlog (the simulator
-//!   resets the link at once and the replica only reconnects after those
-//!   writes). A bare CLIENT KILL is not used: the replica reconnects in about
-//!   1 ms and the writes race with the reconnection.
+//! - `kill A B`: which side is the replica is read from `ROLE`; the master
+//!   closes that one link with `CLIENT KILL ADDR` (the replica's `laddr` of
+//!   its master link). A bare kill lets the replica reconnect within about a
+//!   millisecond, in both worlds. Scenarios that write while the replica is
+//!   away say `cut A B` then `kill A B`, write, then `heal A B`: the replica is
+//!   SIGSTOPped by the cut, so it only reconnects after those writes, as the
+//!   simulator's held traffic makes it do.
 //! - `cut A B` / `heal A B`: SIGSTOP / SIGCONT of the replica. Limits: a
 //!   stopped process also stops its own timers (the replica's repl-timeout,
 //!   its ACKs), and the kernel keeps buffering the master's bytes; only the
@@ -168,6 +167,9 @@ pub struct Reference {
     nodes: BTreeMap<u16, RealNode>,
     /// Replicas SIGSTOPped by `kill`, resumed at the next occasion.
     paused: BTreeSet<u16>,
+    /// Links cut by `cut A B`: (replica, master, the replica's laddr), read
+    /// before the replica was stopped (a stopped process answers nothing).
+    cut_links: BTreeMap<(u16, u16), (u16, u16, Option<String>)>,
     settle: bool,
     loads: BTreeMap<u16, Load>,
 }
@@ -206,7 +208,7 @@ impl Reference {
                 map.entry(*p).or_insert(next);
             }
         }
-        Reference { root: root.to_path_buf(), map, nodes: BTreeMap::new(), paused: BTreeSet::new(), settle, loads: BTreeMap::new() }
+        Reference { root: root.to_path_buf(), map, nodes: BTreeMap::new(), paused: BTreeSet::new(), cut_links: BTreeMap::new(), settle, loads: BTreeMap::new() }
     }
 
     fn to_real(&self, s: &str) -> String {
@@ -474,16 +476,23 @@ impl Reference {
             Directive::Kill(a, b) | Directive::Cut(a, b) => {
                 self.resume(*a);
                 self.resume(*b);
-                let Some((replica, master)) = self.replica_of_pair(*a, *b) else {
+                let key = ((*a).min(*b), (*a).max(*b));
+                let known = self.cut_links.get(&key).cloned();
+                let link = known.or_else(|| {
+                    let (replica, master) = self.replica_of_pair(*a, *b)?;
+                    let laddr = match self.probe(replica, &["CLIENT", "LIST", "TYPE", "master"]) {
+                        Some(Reply::Bulk(b)) => text(&b).split_whitespace().find_map(|w| w.strip_prefix("laddr=").map(String::from)),
+                        _ => None,
+                    };
+                    Some((replica, master, laddr))
+                });
+                let Some((replica, master, laddr)) = link else {
                     return vec![format!("(reference) no replication link between {a} and {b}")];
                 };
-                let laddr = match self.probe(replica, &["CLIENT", "LIST", "TYPE", "master"]) {
-                    Some(Reply::Bulk(b)) => text(&b).split_whitespace().find_map(|w| w.strip_prefix("laddr=").map(String::from)),
-                    _ => None,
-                };
-                self.stop_signal(replica);
-                if matches!(d, Directive::Kill(..)) {
-                    self.paused.insert(replica);
+                if matches!(d, Directive::Cut(..)) {
+                    self.cut_links.insert(key, (replica, master, laddr));
+                    self.stop_signal(replica);
+                } else {
                     match laddr {
                         Some(addr) => drop(self.probe(master, &["CLIENT", "KILL", "ADDR", &addr])),
                         None => out.push("(reference) replica has no master link to kill".into()),
@@ -491,6 +500,7 @@ impl Reference {
                 }
             }
             Directive::Heal(a, b) => {
+                self.cut_links.remove(&((*a).min(*b), (*a).max(*b)));
                 for p in [*a, *b] {
                     if self.nodes.get(&p).is_some_and(|n| n.stopped_by_signal) {
                         self.cont(p);

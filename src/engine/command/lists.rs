@@ -37,7 +37,8 @@ pub(super) fn pop(ctx: &mut Ctx, argv: &[Bytes], head: bool) -> Reply {
     }
     let count = if argv.len() == 3 {
         match parse_i64(&argv[2]) {
-            None => return err(super::NOT_INTEGER),
+            // getPositiveLongFromObjectOrReply: one message for both cases.
+            None => return err(OUT_OF_RANGE_POSITIVE),
             Some(n) if n < 0 => return err(OUT_OF_RANGE_POSITIVE),
             Some(n) => Some(n as usize),
         }
@@ -169,7 +170,7 @@ mod tests {
         assert!(ops.is_empty());
         assert_eq!(ok(&mut ks, "lpop l 3"), Reply::NilArray);
         assert_eq!(ok(&mut ks, "lpop l -1"), Reply::Error("ERR value is out of range, must be positive".into()));
-        assert_eq!(ok(&mut ks, "lpop l x"), Reply::Error(super::super::NOT_INTEGER.into()));
+        assert_eq!(ok(&mut ks, "lpop l x"), Reply::Error("ERR value is out of range, must be positive".into()));
         assert_eq!(ok(&mut ks, "lpop l 1 2"), Reply::Error("ERR wrong number of arguments for 'lpop' command".into()));
         assert_eq!(ok(&mut ks, "llen nope"), Reply::Integer(0));
     }

@@ -137,6 +137,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("replconf", -1, A | L | S),
     spec("multi", 1, L | S | F),
     spec("exec", 1, L | S),
+    spec("discard", 1, L | S | F),
     spec("client", -2, C),
     spec("command", -1, L | S | C),
     spec("lastsave", 1, L | S | F),
@@ -430,7 +431,7 @@ mod tests {
         for n in ["ping", "replicaof", "slaveof", "psync", "replconf", "wait", "time", "lastsave"] {
             assert!(lookup(n.as_bytes()).is_some(), "{}", n);
         }
-        assert_eq!(COMMANDS.len(), 66);
+        assert_eq!(COMMANDS.len(), 67);
     }
 
     #[test]
