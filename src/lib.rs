@@ -10,6 +10,8 @@
 //!   export, and the DOM code beside it. The only code that touches the browser.
 //! - `src/main.rs`: the native `replscope` CLI that runs scenario scripts.
 
+#![warn(missing_docs)]
+
 pub mod engine;
 
 #[cfg(target_arch = "wasm32")]

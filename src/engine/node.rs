@@ -40,11 +40,26 @@ pub type ClientId = u32;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Blocked {
     /// `WAIT numreplicas timeout`: until enough replicas acknowledged `offset`.
-    Wait { numreplicas: usize, offset: u64, deadline_ms: Option<u64> },
+    Wait {
+        /// Replicas that must acknowledge.
+        numreplicas: usize,
+        /// The offset they must reach (the client's last write).
+        offset: u64,
+        /// When to give up (none: wait forever).
+        deadline_ms: Option<u64>,
+    },
     /// `DEBUG SLEEP`: the whole server is busy until then.
-    Sleep { until_ms: u64 },
+    Sleep {
+        /// When the sleep ends.
+        until_ms: u64,
+    },
     /// `SHUTDOWN`: until the replicas caught up, or the shutdown timeout.
-    Shutdown { save: Option<bool>, deadline_ms: u64 },
+    Shutdown {
+        /// SAVE / NOSAVE / the default (save if save points are configured).
+        save: Option<bool>,
+        /// When to stop waiting (shutdown-timeout, 10 s).
+        deadline_ms: u64,
+    },
 }
 
 /// Replication IDs and offsets (`server.replid`, `replid2`, ...).
@@ -155,6 +170,7 @@ pub struct Node {
     pub(crate) cron_loops: u64,
     pub(crate) repl_cron_loops: u64,
     pub(crate) next_cron_ms: u64,
+    /// `DEBUG SLEEP`: the server does nothing until this time.
     pub busy_until_ms: u64,
     pub(crate) getack_pending: bool,
 }
