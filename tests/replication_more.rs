@@ -85,3 +85,15 @@ fn unknown_commands_and_bad_arity_get_redis_errors() {
     assert_eq!(w.run("6379> REPLICAOF 127.0.0.1 notaport"), "(error) ERR Invalid master port");
     assert_eq!(w.run("6379> WAIT 1 -1"), "(error) ERR timeout is negative");
 }
+
+#[test]
+fn debug_populate_fills_the_master_without_propagating() {
+    let mut w = synced(&[6380], "");
+    let before = w.info_num(6379, "master_repl_offset");
+    assert_eq!(w.run("6379> DEBUG POPULATE 1000 key 16"), "OK");
+    assert_eq!(w.run("6379> DBSIZE"), "(integer) 1000");
+    assert_eq!(w.run("6379> GET key:7"), "\"value:7\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\"");
+    assert_eq!(w.info_num(6379, "master_repl_offset"), before, "DEBUG POPULATE is not replicated");
+    w.run("wait 1s");
+    assert_eq!(w.run("6380> DBSIZE"), "(integer) 0");
+}

@@ -288,11 +288,49 @@ impl Node {
                 self.active_expire_enabled = argv[2] != b"0";
                 Some(Reply::ok())
             }
+            b"populate" if (3..=5).contains(&argv.len()) => Some(self.debug_populate(client.db, &argv[2..])),
             _ => {
                 let what = argv.get(1).map(|a| text(a)).unwrap_or_default();
                 Some(Reply::Error(format!("ERR unknown subcommand or wrong number of arguments for '{what}'. Try DEBUG HELP.")))
             }
         }
+    }
+
+    /// `DEBUG POPULATE count [prefix] [size]`: creates `prefix:N` keys holding
+    /// `value:N` (or `size` bytes starting with it, zero padded), skipping keys
+    /// that exist. Like Redis, it writes straight into the database: nothing is
+    /// propagated to replicas.
+    fn debug_populate(&mut self, db: usize, args: &[Bytes]) -> Reply {
+        let count = match parse_i64(&args[0]) {
+            Some(n) if n >= 0 => n as u64,
+            _ => return Reply::Error("ERR count is out of range".into()),
+        };
+        let prefix = args.get(1).cloned().unwrap_or_else(|| b"key".to_vec());
+        let size = match args.get(2).map(|a| parse_i64(a)) {
+            None => 0,
+            Some(Some(n)) if n >= 0 => n as usize,
+            Some(_) => return Reply::Error(NOT_INT.into()),
+        };
+        let entries = &mut self.keyspace.dbs[db].entries;
+        for i in 0..count {
+            let mut key = prefix.clone();
+            key.extend_from_slice(format!(":{i}").as_bytes());
+            if entries.contains_key(&key) {
+                continue;
+            }
+            let text = format!("value:{i}").into_bytes();
+            let value = if size == 0 {
+                text
+            } else {
+                let mut v = vec![0u8; size];
+                let n = size.min(text.len());
+                v[..n].copy_from_slice(&text[..n]);
+                v
+            };
+            entries.insert(key, super::keyspace::Entry::new(super::keyspace::Value::Str(value)));
+        }
+        self.dirty += count;
+        Reply::ok()
     }
 
     /// `SAVE`: write `dump.rdb` now.
