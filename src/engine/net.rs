@@ -78,6 +78,9 @@ pub struct Link {
     pub cut: bool,
     /// Per direction (lower port first = 0), when the wire is next free (µs).
     busy_until_us: [u64; 2],
+    /// Per direction, when the last segment sent arrives: a later segment
+    /// never arrives before it (TCP is FIFO even when the latency drops).
+    last_deliver_ms: [u64; 2],
 }
 
 #[derive(Clone, Debug)]
@@ -259,9 +262,20 @@ impl Net {
         let latency = link.params.latency_ms;
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(_, s)| key(s.from, s.to) == k);
         self.held = rest;
+        // Held segments leave one latency from now, and whatever was sent
+        // after them on this link may not overtake them.
+        let earliest = now + latency;
+        let overtaking: Vec<(u64, u64)> =
+            self.queue.iter().filter(|((t, _), s)| *t < earliest && key(s.from, s.to) == k).map(|(k, _)| *k).collect();
+        let requeued = overtaking.into_iter().map(|(t, seq)| (seq, self.queue.remove(&(t, seq)).expect("queued")));
+        let mine: Vec<(u64, Segment)> = mine.into_iter().chain(requeued.collect::<Vec<_>>()).collect();
         for (seq, mut s) in mine {
-            s.deliver_ms = s.deliver_ms.max(now + latency);
+            s.deliver_ms = s.deliver_ms.max(earliest);
             self.queue.insert((s.deliver_ms, seq), s);
+        }
+        let link = self.link_mut(a, b);
+        for last in &mut link.last_deliver_ms {
+            *last = (*last).max(earliest);
         }
     }
 
@@ -272,7 +286,8 @@ impl Net {
         let start_us = (now * 1000).max(link.busy_until_us[dir]);
         let tx_us = len * 1_000_000 / link.params.bandwidth.max(1);
         link.busy_until_us[dir] = start_us + tx_us;
-        let deliver_ms = (start_us + tx_us).div_ceil(1000) + link.params.latency_ms;
+        let deliver_ms = ((start_us + tx_us).div_ceil(1000) + link.params.latency_ms).max(link.last_deliver_ms[dir]);
+        link.last_deliver_ms[dir] = deliver_ms;
         let seg = Segment { to_end: from_end.peer(), from, to, payload, sent_ms: start_us / 1000, deliver_ms };
         self.seq += 1;
         self.queue.insert((deliver_ms, self.seq), seg);
@@ -398,5 +413,31 @@ mod tests {
         let close = net.poll_due(30).unwrap();
         assert_eq!((close.payload, close.to_end), (Payload::Close, c));
         assert!(net.poll_due(100).is_none());
+    }
+
+    #[test]
+    fn a_lower_latency_does_not_let_later_bytes_overtake_earlier_ones() {
+        let mut net = Net::default();
+        let c = open(&mut net);
+        net.link_mut(1, 2).params.latency_ms = 100;
+        net.send(c, b"first".to_vec(), 200);
+        net.link_mut(1, 2).params.latency_ms = 1;
+        net.send(c, b"second".to_vec(), 201);
+        assert_eq!(net.poll_due(1000).unwrap().payload, Payload::Data(b"first".to_vec()));
+        assert_eq!(net.poll_due(1000).unwrap().payload, Payload::Data(b"second".to_vec()));
+    }
+
+    #[test]
+    fn after_a_heal_held_bytes_leave_before_bytes_sent_later() {
+        let mut net = Net::default();
+        let c = open(&mut net);
+        net.link_mut(1, 2).params.latency_ms = 100;
+        net.cut(1, 2);
+        net.send(c, b"held".to_vec(), 200);
+        assert!(net.poll_due(300).is_none(), "held while cut");
+        net.send(c, b"later".to_vec(), 250);
+        net.heal(1, 2, 320);
+        assert_eq!(net.poll_due(1000).unwrap().payload, Payload::Data(b"held".to_vec()));
+        assert_eq!(net.poll_due(1000).unwrap().payload, Payload::Data(b"later".to_vec()));
     }
 }
