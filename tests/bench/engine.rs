@@ -90,7 +90,7 @@ fn real_redis(pipeline: u32) -> Option<f64> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().rev().find(|l| l.starts_with("SET:"))?;
+    let line = text.split(['\n', '\r']).rev().find(|l| l.starts_with("SET:") && l.contains("requests per second"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
