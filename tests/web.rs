@@ -173,7 +173,7 @@ fn messages_are_coloured_by_kind_and_show_their_bytes() {
         for i in 0..list.length() {
             let e: Element = list.item(i).unwrap().dyn_into().unwrap();
             kinds.insert(e.get_attribute("class").unwrap_or_default().replace(" held", ""));
-            labels.insert(e.text_content().unwrap_or_default());
+            labels.insert(e.query_selector(".msg-label").unwrap().and_then(|l| l.text_content()).unwrap_or_default());
         }
     }
     for k in ["msg kind-tcp", "msg kind-handshake", "msg kind-reply", "msg kind-rdb", "msg kind-keepalive"] {
@@ -252,4 +252,99 @@ fn a_long_gap_between_frames_counts_as_a_quarter_second() {
     a.speed = 10.0;
     a.frame(60_100.0);
     assert_eq!(a.elapsed_ms() - before, 1_250);
+}
+
+fn info_field(p: &Page, field: &str) -> String {
+    p.text(&format!(".info-line[data-field=\"{field}\"] .info-value"))
+}
+
+fn with_lesson(p: &Page, file: &str) {
+    let l = replscope::engine::lesson::load(file).unwrap();
+    let id = l.id.clone();
+    p.app.borrow_mut().lessons = vec![l];
+    p.app.borrow_mut().start_lesson(&id);
+    p.app.borrow().render().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_lesson_steps_forward_and_back_and_its_question_answers() {
+    let p = mount(1);
+    with_lesson(&p, include_str!("../www/lessons/04-blip.lesson"));
+    assert_eq!(p.one("#lesson-progress").get_attribute("data-step").as_deref(), Some("0"));
+    assert_eq!(p.count(".node"), 0, "a lesson starts in an empty world");
+    p.click("#lesson-next");
+    p.click("#lesson-next");
+    assert_eq!(p.one("#lesson-progress").get_attribute("data-step").as_deref(), Some("2"));
+    p.select(6379);
+    assert_eq!(info_field(&p, "master_repl_offset"), "120");
+    assert!(p.one("#info").has_attribute("data-hl"), "the step lights the INFO panel");
+    p.click("#lesson-question button[data-choice=\"1\"]");
+    assert!(p.text("#lesson-feedback").starts_with("✓ Right."));
+    p.click("#lesson-next");
+    assert!(p.text(".callout[data-port=\"6379\"]").contains("partial resync"));
+    p.click("#lesson-prev");
+    p.click("#lesson-prev");
+    assert_eq!(p.one("#lesson-progress").get_attribute("data-step").as_deref(), Some("1"));
+    p.select(6379);
+    assert_eq!(info_field(&p, "master_repl_offset"), "58");
+}
+
+#[wasm_bindgen_test]
+fn rewinding_replays_to_the_same_state() {
+    let p = mount(9);
+    p.run(8_000);
+    p.type_in_console(6379, "SET a 1");
+    p.run(3_000);
+    p.select(6380);
+    let at = p.app.borrow().elapsed_ms();
+    let offset = info_field(&p, "slave_repl_offset");
+    let replid = info_field(&p, "master_replid");
+    p.run(20_000);
+    p.app.borrow_mut().seek(at);
+    p.app.borrow().render().unwrap();
+    assert_eq!(p.app.borrow().elapsed_ms(), at);
+    assert_eq!((info_field(&p, "slave_repl_offset"), info_field(&p, "master_replid")), (offset, replid));
+    p.click("#back");
+    assert!(p.app.borrow().elapsed_ms() < at, "one event back");
+    p.app.borrow_mut().seek(at + 20_000);
+    assert_eq!(p.app.borrow().elapsed_ms(), at + 20_000, "forward again, redoing the journal");
+}
+
+#[wasm_bindgen_test]
+fn a_share_link_reopens_the_same_moment_and_a_damaged_one_says_so() {
+    let p = mount(3);
+    p.run(7_000);
+    p.type_in_console(6379, "SET k \"<script>alert(1)</script>\"");
+    p.run(1_500);
+    p.select(6381);
+    let frag = replscope::engine::share::encode(&replscope::web::share_ui::share_state(&p.app.borrow(), false));
+    let (t, offset) = (p.app.borrow().elapsed_ms(), info_field(&p, "slave_repl_offset"));
+    let q = mount(77);
+    replscope::web::share_ui::open_fragment(&mut q.app.borrow_mut(), &frag);
+    q.app.borrow().render().unwrap();
+    assert_eq!(q.app.borrow().elapsed_ms(), t);
+    assert_eq!(q.app.borrow().selected, 6381);
+    assert_eq!(info_field(&q, "slave_repl_offset"), offset);
+    q.type_in_console(6381, "GET k");
+    assert_eq!(q.console_lines().last().unwrap().1, "\"<script>alert(1)</script>\"", "user text stays text");
+    assert_eq!(q.count("script"), 0);
+    let r = mount(5);
+    replscope::web::share_ui::open_fragment(&mut r.app.borrow_mut(), &frag[..frag.len() - 7]);
+    r.app.borrow().render().unwrap();
+    assert!(!r.one("#notice").has_attribute("hidden"));
+    assert!(r.text("#notice").contains("damaged or truncated"));
+    assert_eq!(r.count(".node"), 3, "the default world");
+}
+
+#[wasm_bindgen_test]
+fn switching_to_chinese_keeps_the_world() {
+    let p = mount(4);
+    p.run(7_000);
+    let t = p.app.borrow().elapsed_ms();
+    p.click("#lang");
+    assert_eq!(p.app.borrow().elapsed_ms(), t);
+    assert_eq!(p.text(".node[data-port=\"6380\"] .role"), "6379 的从节点");
+    assert_eq!(p.text("#console h2"), "命令行");
+    p.click("#lang");
+    assert_eq!(p.text("#console h2"), "Console");
 }

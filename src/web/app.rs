@@ -1,5 +1,6 @@
-//! The playground's state and its loop: one simulator, the page's choices
-//! (selection, speed, write load), and the time bookkeeping that turns
+//! The playground's state and its loop: the world (a scenario [`Runner`]
+//! and the journal of every line it ran, see `timeline`), the page's
+//! choices (selection, speed, language) and the time bookkeeping that turns
 //! animation frames into virtual time. Everything drawn comes from the
 //! engine's state; this module never decides anything about replication.
 
@@ -11,34 +12,28 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
+use super::a11y::Announcer;
 use super::console::Console;
-use super::{backlog_view, console, controls, panels, topology, traffic_view};
+use super::{a11y, backlog_view, console, controls, lesson_view, panels, topology, traffic_view};
 use crate::engine::handshake::ReplState;
-use crate::engine::net::{LinkParams, Port};
-use crate::engine::node::ClientId;
-use crate::engine::sim::Sim;
+use crate::engine::lesson::Lesson;
+use crate::engine::net::Port;
+use crate::engine::scenario::Runner;
+use crate::engine::share::Entry;
 
 /// The app, shared by the event handlers and the frame loop.
 pub type Shared = Rc<RefCell<App>>;
 
-/// Client id of the page's console on every node.
-pub const CONSOLE_CLIENT: ClientId = 100;
-/// Client id the buttons (promote, CONFIG SET...) use.
-pub const ADMIN_CLIENT: ClientId = 101;
-/// Client id of the write-load generator.
-pub const LOAD_CLIENT: ClientId = 102;
 /// Most nodes on the page.
 pub const MAX_NODES: usize = 8;
 /// First port; nodes get 6379, 6380, ...
 pub const FIRST_PORT: Port = 6379;
 /// The page's link latency: slow enough to watch messages at 1×.
-pub const PAGE_LATENCY_MS: u64 = 200;
-/// The page's link bandwidth (bytes/s): an RDB takes visible time.
-pub const PAGE_BANDWIDTH: u64 = 1024 * 1024;
+pub const PAGE_LATENCY: &str = "200ms";
+/// The page's link bandwidth: an RDB takes visible time.
+pub const PAGE_BANDWIDTH: &str = "1mb";
 /// Longest wall time one frame may stand for (background tabs, pauses).
 pub const MAX_FRAME_WALL_MS: f64 = 250.0;
-/// Most engine events handled one by one in a frame (then in bulk).
-const MAX_EVENTS_PER_FRAME: u32 = 20_000;
 
 /// The six phases a replica went through since it last (re)connected.
 #[derive(Clone, Debug, Default)]
@@ -47,19 +42,6 @@ pub struct PhaseTrack {
     pub state: Option<ReplState>,
     /// Bit `n-1` set once phase `n` was seen.
     pub visited: u8,
-}
-
-/// The write-load generator.
-#[derive(Clone, Debug)]
-pub struct Load {
-    /// Writes per second of virtual time (0 = off).
-    pub rate: u32,
-    /// Bytes per value.
-    pub size: usize,
-    /// Virtual time of the next write.
-    next_ms: f64,
-    /// Writes sent so far.
-    pub count: u64,
 }
 
 /// A message the user tapped: a copy of its bytes and where it went.
@@ -79,7 +61,7 @@ pub struct Picked {
     pub dir: crate::engine::traffic::Direction,
 }
 
-/// Stable DOM handles, built once.
+/// Stable DOM handles, rebuilt when the language changes.
 pub struct View {
     /// The document.
     pub doc: Document,
@@ -95,6 +77,22 @@ pub struct View {
 }
 
 impl View {
+    /// Builds every panel into `root` in the current language.
+    pub fn build(doc: &Document, root: &Element) -> Result<View, JsValue> {
+        root.set_text_content(None);
+        let mut els = BTreeMap::new();
+        a11y::build(root, &mut els)?;
+        controls::build_header(doc, root, &mut els)?;
+        lesson_view::build(root, &mut els)?;
+        let layout = super::dom::child(root, "div", "layout", "")?;
+        topology::build(doc, &layout, &mut els)?;
+        controls::build_side(doc, &layout, &mut els)?;
+        backlog_view::build(doc, &layout, &mut els)?;
+        panels::build(doc, &layout, &mut els)?;
+        a11y::build_dialogs(root, &mut els)?;
+        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(BTreeMap::new()), keyed: RefCell::new(BTreeMap::new()) })
+    }
+
     /// The element registered under `id`.
     pub fn get(&self, id: &str) -> &Element {
         self.els.get(id).unwrap_or_else(|| panic!("no element #{id}"))
@@ -118,9 +116,19 @@ impl View {
 
 /// The whole playground.
 pub struct App {
-    /// The simulated world.
-    pub sim: Sim,
-    /// Seed the world was made with.
+    /// The simulated world, driven like the CLI drives it.
+    pub runner: Runner,
+    /// Every line the world ran, with its virtual times (see `timeline`).
+    pub journal: Vec<Entry>,
+    /// How many journal entries are applied; the rest can be redone.
+    pub cursor: usize,
+    /// The furthest virtual time (ms since start) reached: the timeline's end.
+    pub head_ms: u64,
+    /// Times of recent engine events (ms since start), for stepping back.
+    pub event_times: Vec<u64>,
+    /// True while the world is rebuilt (no announcements).
+    pub replaying: bool,
+    /// Seed of the free-play world.
     pub seed: u64,
     /// Nodes on the page (running or stopped), in port order.
     pub ports: Vec<Port>,
@@ -130,8 +138,8 @@ pub struct App {
     pub playing: bool,
     /// Virtual ms per wall ms.
     pub speed: f64,
-    /// The write-load generator.
-    pub load: Load,
+    /// Value size the write-load slider uses.
+    pub load_size: usize,
     /// Six-phase tracking per replica.
     pub phases: BTreeMap<Port, PhaseTrack>,
     /// One console per node.
@@ -142,83 +150,87 @@ pub struct App {
     pub info_seen: RefCell<(Port, BTreeMap<String, (String, f64)>)>,
     /// The log filter text.
     pub log_filter: String,
+    /// Lessons loaded from `lessons/` (empty until fetched).
+    pub lessons: Vec<Lesson>,
+    /// Why the lessons could not be loaded, if so.
+    pub lessons_error: Option<String>,
+    /// A lesson to open once the lessons are loaded (`?lesson=ID`).
+    pub pending_lesson: Option<String>,
+    /// The learner's answers: (lesson id, step) → choice.
+    pub answers: BTreeMap<(String, usize), usize>,
+    /// A message for the notice bar (a damaged link, a bad script).
+    pub notice: Option<String>,
+    /// Embedded in slides: no page chrome.
+    pub embed: bool,
+    /// The user prefers reduced motion: messages jump instead of gliding.
+    pub reduced_motion: bool,
+    /// The ARIA live region's queue.
+    pub announcer: Announcer,
     /// Wall clock (ms) of the current frame.
     pub wall_ms: f64,
     /// DOM handles.
     pub view: View,
-    last_frame: Option<f64>,
-    carry_ms: f64,
-}
-
-/// A simulator set up as the page starts: 6379 with replicas 6380, 6381.
-pub fn fresh_sim(seed: u64) -> Sim {
-    let mut sim = Sim::new(seed);
-    sim.net.default_params = LinkParams { latency_ms: PAGE_LATENCY_MS, bandwidth: PAGE_BANDWIDTH, ..LinkParams::default() };
-    sim.record = true;
-    let replicaof = |p: Port| vec!["--replicaof".to_string(), "127.0.0.1".to_string(), p.to_string()];
-    let _ = sim.start_node(FIRST_PORT, &[]);
-    let _ = sim.start_node(FIRST_PORT + 1, &replicaof(FIRST_PORT));
-    let _ = sim.start_node(FIRST_PORT + 2, &replicaof(FIRST_PORT));
-    sim
+    pub(crate) last_frame: Option<f64>,
+    pub(crate) carry_ms: f64,
 }
 
 impl App {
-    /// Builds the page into `root` and a fresh world from `seed`. The frame
-    /// loop is not started (see [`start_loop`]); tests drive time themselves.
+    /// Builds the page into `root` and the free-play world from `seed`. The
+    /// frame loop is not started (see [`start_loop`]); tests drive time themselves.
     pub fn mount(doc: &Document, root: &Element, seed: u64) -> Result<Shared, JsValue> {
-        root.set_text_content(None);
-        let mut els = BTreeMap::new();
-        controls::build_header(doc, root, &mut els)?;
-        let layout = super::dom::child(root, "div", "layout", "")?;
-        topology::build(doc, &layout, &mut els)?;
-        controls::build_side(doc, &layout, &mut els)?;
-        backlog_view::build(doc, &layout, &mut els)?;
-        panels::build(doc, &layout, &mut els)?;
-        let view = View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(BTreeMap::new()), keyed: RefCell::new(BTreeMap::new()) };
+        let view = View::build(doc, root)?;
         let app = App {
-            sim: fresh_sim(seed),
+            runner: Runner::new(0),
+            journal: Vec::new(),
+            cursor: 0,
+            head_ms: 0,
+            event_times: Vec::new(),
+            replaying: false,
             seed,
-            ports: vec![FIRST_PORT, FIRST_PORT + 1, FIRST_PORT + 2],
+            ports: Vec::new(),
             selected: FIRST_PORT + 1,
             playing: true,
             speed: 1.0,
-            load: Load { rate: 0, size: 100, next_ms: 0.0, count: 0 },
+            load_size: 100,
             phases: BTreeMap::new(),
             consoles: BTreeMap::new(),
             picked: None,
             info_seen: RefCell::new((0, BTreeMap::new())),
             log_filter: String::new(),
+            lessons: Vec::new(),
+            lessons_error: None,
+            pending_lesson: None,
+            answers: BTreeMap::new(),
+            notice: None,
+            embed: false,
+            reduced_motion: false,
+            announcer: Announcer::default(),
             wall_ms: 0.0,
             view,
             last_frame: None,
             carry_ms: 0.0,
         };
         let shared = Rc::new(RefCell::new(app));
+        shared.borrow_mut().reset(seed);
         super::events::install(&shared)?;
-        shared.borrow_mut().observe();
         shared.borrow().render()?;
         root.set_attribute("data-ready", "1")?;
         root.remove_attribute("aria-busy")?;
         Ok(shared)
     }
 
-    /// Starts over with a new world from `seed`; page settings stay.
-    pub fn reset(&mut self, seed: u64) {
-        self.sim = fresh_sim(seed);
-        self.seed = seed;
-        self.ports = vec![FIRST_PORT, FIRST_PORT + 1, FIRST_PORT + 2];
-        self.selected = FIRST_PORT + 1;
-        self.phases.clear();
-        self.consoles.clear();
-        self.picked = None;
-        self.load.next_ms = self.sim.now as f64;
-        self.view.sigs.borrow_mut().clear();
-        self.observe();
+    /// Rebuilds the DOM (after a language change); the world stays.
+    pub fn rebuild_view(&mut self) -> Result<(), JsValue> {
+        let doc = self.view.doc.clone();
+        let root = self.view.root.clone();
+        self.view = View::build(&doc, &root)?;
+        root.set_attribute("lang", if super::i18n::lang() == super::i18n::Lang::Zh { "zh-CN" } else { "en" })?;
+        Ok(())
     }
 
     /// Virtual ms since the world started.
     pub fn elapsed_ms(&self) -> u64 {
-        self.sim.now - crate::engine::clock::START_MS
+        self.runner.sim.now - crate::engine::clock::START_MS
     }
 
     /// One animation frame at wall time `wall_ms`: advance by the elapsed
@@ -237,70 +249,11 @@ impl App {
         }
     }
 
-    /// Advances virtual time by `ms`, event by event, with the write load
-    /// interleaved. Deterministic: the tests drive the page with it.
-    pub fn advance_ms(&mut self, ms: u64) {
-        let target = self.sim.now + ms;
-        if self.load.next_ms < self.sim.now as f64 - 1000.0 {
-            self.load.next_ms = self.sim.now as f64;
-        }
-        let mut budget = MAX_EVENTS_PER_FRAME;
-        while budget > 0 {
-            budget -= 1;
-            let event = self.sim.next_event();
-            let write = (self.load.rate > 0).then(|| self.load.next_ms.max(self.sim.now as f64).ceil() as u64);
-            let next = match (event, write) {
-                (Some(e), Some(w)) => e.min(w),
-                (e, w) => match e.or(w) {
-                    Some(t) => t,
-                    None => break,
-                },
-            };
-            if next > target {
-                break;
-            }
-            if write == Some(next) && event.is_none_or(|e| next < e) {
-                self.sim.run_until(next);
-                self.write_once();
-            } else {
-                self.sim.step();
-            }
-            self.observe();
-        }
-        self.sim.run_until(target);
-        self.after_time_moved();
-    }
-
-    /// `sim.step()`: the next event only.
-    pub fn step(&mut self) {
-        self.sim.step();
-        self.after_time_moved();
-    }
-
-    /// Runs to the next thing on the wire: a delivery or a new message.
-    pub fn skip(&mut self) {
-        self.sim.delivered.clear();
-        let before = self.sim.net.in_transit().count();
-        let limit = self.sim.now + 3_600_000;
-        while self.sim.now < limit && self.sim.step().is_some() {
-            self.observe();
-            if !self.sim.delivered.is_empty() || self.sim.net.in_transit().count() != before {
-                break;
-            }
-        }
-        self.after_time_moved();
-    }
-
-    fn after_time_moved(&mut self) {
-        self.observe();
-        self.sim.delivered.clear();
-        console::poll_blocked(self);
-    }
-
-    /// Records each replica's phase (cheap; runs after every event).
+    /// Records each replica's phase and announces what changed (cheap;
+    /// runs after every event).
     pub fn observe(&mut self) {
         for port in &self.ports {
-            let state = self.sim.nodes.get(port).and_then(|n| n.upstream.as_ref()).map(|u| u.state);
+            let state = self.runner.sim.nodes.get(port).and_then(|n| n.upstream.as_ref()).map(|u| u.state);
             let Some(state) = state else {
                 self.phases.remove(port);
                 continue;
@@ -314,72 +267,20 @@ impl App {
             track.visited |= 1 << (phase - 1);
             track.state = Some(state);
         }
+        if !self.replaying {
+            a11y::notice_changes(self);
+        }
     }
 
     /// The node the write load targets: the first running master.
     pub fn load_target(&self) -> Option<Port> {
-        self.sim.nodes.values().find(|n| n.upstream.is_none()).map(|n| n.port)
-    }
-
-    fn write_once(&mut self) {
-        self.load.next_ms = self.load.next_ms.max(self.sim.now as f64) + 1000.0 / f64::from(self.load.rate.max(1));
-        let Some(port) = self.load_target() else { return };
-        let n = self.load.count;
-        self.load.count += 1;
-        let seed = format!("{n:08}-");
-        let value: Vec<u8> = seed.bytes().cycle().take(self.load.size).collect();
-        let argv = vec![b"SET".to_vec(), format!("key:{}", n % 1000).into_bytes(), value];
-        let _ = self.sim.command(port, LOAD_CLIENT, argv);
-    }
-
-    /// Sets the write rate; the first write comes one period from now.
-    pub fn set_load_rate(&mut self, rate: u32) {
-        if self.load.rate == 0 && rate > 0 {
-            self.load.next_ms = self.sim.now as f64;
-        }
-        self.load.rate = rate;
-    }
-
-    /// Adds a node as a replica of the first master; returns its port.
-    pub fn add_node(&mut self) -> Option<Port> {
-        if self.ports.len() >= MAX_NODES {
-            return None;
-        }
-        let port = (FIRST_PORT..).find(|p| !self.ports.contains(p) && !self.sim.nodes.contains_key(p))?;
-        let args = match self.load_target() {
-            Some(m) => vec!["--replicaof".to_string(), "127.0.0.1".to_string(), m.to_string()],
-            None => Vec::new(),
-        };
-        self.sim.start_node(port, &args).ok()?;
-        self.ports.push(port);
-        self.ports.sort_unstable();
-        self.selected = port;
-        self.observe();
-        Some(port)
-    }
-
-    /// Stops a node and takes it off the page.
-    pub fn remove_node(&mut self, port: Port) {
-        if self.ports.len() <= 1 {
-            return;
-        }
-        let _ = self.sim.stop_node(port);
-        self.ports.retain(|p| *p != port);
-        self.phases.remove(&port);
-        self.consoles.remove(&port);
-        if self.selected == port {
-            self.selected = self.ports[0];
-        }
-    }
-
-    /// Runs a command for a button, echoed in that node's console as if typed.
-    pub fn admin(&mut self, port: Port, line: &str) {
-        console::run_line(self, port, line, ADMIN_CLIENT);
+        self.runner.sim.nodes.values().find(|n| n.upstream.is_none()).map(|n| n.port)
     }
 
     /// Draws every panel from the current state.
     pub fn render(&self) -> Result<(), JsValue> {
         controls::render_header(self)?;
+        lesson_view::render(self)?;
         let layout = topology::render(self)?;
         traffic_view::render(self, &layout)?;
         controls::render_side(self)?;
@@ -389,6 +290,7 @@ impl App {
         panels::render_info(self)?;
         panels::render_logs(self)?;
         panels::render_config(self)?;
+        a11y::render(self)?;
         Ok(())
     }
 }
@@ -402,12 +304,14 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
     let win = window.clone();
     *slot.borrow_mut() = Some(Closure::new(move |_ts: f64| {
         let now = performance.now();
-        {
-            let mut a = app.borrow_mut();
+        if let Ok(mut a) = app.try_borrow_mut() {
             a.frame(now);
+            a.announcer.wall_ms = now;
         }
-        if let Err(e) = app.borrow().render() {
-            web_sys::console::error_1(&e);
+        if let Ok(a) = app.try_borrow() {
+            if let Err(e) = a.render() {
+                web_sys::console::error_1(&e);
+            }
         }
         if let Some(cb) = again.borrow().as_ref() {
             let _ = win.request_animation_frame(cb.as_ref().unchecked_ref());

@@ -62,9 +62,9 @@ pub fn mark(master: &Node, replica: &Node) -> (Option<u64>, Mark) {
 /// The node whose backlog is shown: the selected node's master, or the
 /// selected node itself when it is a master.
 pub fn owner(app: &App) -> Option<Port> {
-    let sel = app.sim.nodes.get(&app.selected);
+    let sel = app.runner.sim.nodes.get(&app.selected);
     match sel.and_then(|n| n.upstream.as_ref()) {
-        Some(u) if app.sim.nodes.contains_key(&u.port) => Some(u.port),
+        Some(u) if app.runner.sim.nodes.contains_key(&u.port) => Some(u.port),
         Some(_) => None,
         None => sel.map(|n| n.port).or_else(|| app.load_target()),
     }
@@ -127,7 +127,7 @@ fn pct(off: u64, first: u64, hist: u64) -> f64 {
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     render_callouts(app, lay)?;
     let v = &app.view;
-    let owner = owner(app).and_then(|p| app.sim.nodes.get(&p));
+    let owner = owner(app).and_then(|p| app.runner.sim.nodes.get(&p));
     let Some(m) = owner else {
         set_text(v.get("backlog-title"), t("backlog.title"));
         set_text(v.get("backlog-summary"), t("backlog.none_running"));
@@ -170,7 +170,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     }
     let head = child(track, "div", "bl-marker bl-master", &tf("backlog.master_mark", &[&m.repl.offset]))?;
     head.set_attribute("style", &format!("left:{:.2}%", pct(first + hist, first, hist)))?;
-    let replicas: Vec<&Node> = app.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
+    let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
     track.set_attribute("style", &format!("height:{}px", 64 + 42 * replicas.len()))?;
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);
@@ -214,7 +214,7 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let layer = app.view.get("callouts");
     let mut shown = Vec::new();
     for (port, pos) in &lay.pos {
-        let Some(n) = app.sim.nodes.get(port) else { continue };
+        let Some(n) = app.runner.sim.nodes.get(port) else { continue };
         let mut lines: Vec<&PsyncEvent> = Vec::new();
         for ev in n.psync_events.iter().rev() {
             if lines.len() < CALLOUT_LINES && !lines.iter().any(|l| l.replica == ev.replica) {

@@ -12,7 +12,7 @@ use super::i18n::t;
 use crate::engine::net::Port;
 use crate::engine::node::ClientId;
 use crate::engine::resp::split_args;
-use crate::engine::scenario::format_reply;
+use crate::engine::scenario::{format_reply, SCRIPT_CLIENT};
 
 /// How a console line is shown.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub enum LineKind {
 }
 
 /// Most lines a console keeps.
-const MAX_LINES: usize = 400;
+pub const MAX_LINES: usize = 400;
 
 /// One node's console.
 #[derive(Clone, Debug, Default)]
@@ -44,7 +44,8 @@ pub struct Console {
 }
 
 impl Console {
-    fn push(&mut self, kind: LineKind, text: String) {
+    /// Appends an output line (the oldest go past [`MAX_LINES`]).
+    pub fn push(&mut self, kind: LineKind, text: String) {
         self.lines.push((kind, text));
         if self.lines.len() > MAX_LINES {
             self.lines.drain(..self.lines.len() - MAX_LINES);
@@ -55,35 +56,45 @@ impl Console {
 
 /// The prompt redis-cli shows for a node.
 pub fn prompt(app: &App, port: Port) -> String {
-    if app.sim.nodes.contains_key(&port) { format!("127.0.0.1:{port}> ") } else { "not connected> ".to_string() }
+    if app.runner.sim.nodes.contains_key(&port) { format!("127.0.0.1:{port}> ") } else { "not connected> ".to_string() }
 }
 
-/// Runs one typed line on `port` as client `client`, as redis-cli would.
-pub fn run_line(app: &mut App, port: Port, line: &str, client: ClientId) {
-    let shown = format!("{}{line}", prompt(app, port));
+/// Runs one typed line on `port`, as redis-cli would: journaled as the
+/// scenario line `PORT> line` (a line that does not split is only echoed).
+pub fn run_line(app: &mut App, port: Port, line: &str) {
     let con = app.consoles.entry(port).or_default();
-    con.push(LineKind::Input, shown);
     con.hist_pos = None;
-    if line.trim().is_empty() {
-        return;
-    }
-    if con.history.last().map(String::as_str) != Some(line) {
+    if !line.trim().is_empty() && con.history.last().map(String::as_str) != Some(line) {
         con.history.push(line.to_string());
     }
-    let argv = match split_args(line) {
-        Ok(a) if a.is_empty() => return,
-        Ok(a) => a,
-        Err(e) => return con.push(LineKind::Error, e),
-    };
-    let result = app.sim.command(port, client, argv.clone());
+    match split_args(line) {
+        Ok(a) if !a.is_empty() => app.act(&format!("{port}> {}", line.trim())),
+        Ok(_) => {
+            let shown = format!("{}{line}", prompt(app, port));
+            app.consoles.entry(port).or_default().push(LineKind::Input, shown);
+        }
+        Err(e) => {
+            let shown = format!("{}{line}", prompt(app, port));
+            let con = app.consoles.entry(port).or_default();
+            con.push(LineKind::Input, shown);
+            con.push(LineKind::Error, e);
+        }
+    }
+}
+
+/// Sends `argv` (typed as `text`) to `port` without waiting: a blocked
+/// command (WAIT) shows its reply when it comes.
+pub fn run_argv(app: &mut App, port: Port, text: &str, argv: Vec<Vec<u8>>) {
+    let shown = format!("{}{text}", prompt(app, port));
+    app.consoles.entry(port).or_default().push(LineKind::Input, shown);
+    let result = app.runner.sim.command(port, SCRIPT_CLIENT, argv.clone());
     let con = app.consoles.entry(port).or_default();
     match result {
         Ok(Some(reply)) => con.push(if reply.is_error() { LineKind::Error } else { LineKind::Reply }, format_reply(&argv, &reply)),
-        Ok(None) if app.sim.nodes.contains_key(&port) => con.pending.push((client, argv)),
+        Ok(None) if app.runner.sim.nodes.contains_key(&port) => con.pending.push((SCRIPT_CLIENT, argv)),
         Ok(None) => con.push(LineKind::Error, t("console.closed").to_string()),
         Err(e) => con.push(LineKind::Error, e.to_string()),
     }
-    app.observe();
 }
 
 /// Shows replies that became ready for blocked commands (WAIT).
@@ -91,12 +102,12 @@ pub fn poll_blocked(app: &mut App) {
     for (port, con) in app.consoles.iter_mut() {
         let mut still = Vec::new();
         for (client, argv) in std::mem::take(&mut con.pending) {
-            match app.sim.take_reply(*port, client) {
+            match app.runner.sim.take_reply(*port, client) {
                 Some(reply) => {
                     let kind = if reply.is_error() { LineKind::Error } else { LineKind::Reply };
                     con.push(kind, format_reply(&argv, &reply));
                 }
-                None if !app.sim.nodes.contains_key(port) => con.push(LineKind::Error, t("console.closed").to_string()),
+                None if !app.runner.sim.nodes.contains_key(port) => con.push(LineKind::Error, t("console.closed").to_string()),
                 None => still.push((client, argv)),
             }
         }
@@ -129,6 +140,7 @@ pub fn build(doc: &Document, parent: &Element, els: &mut std::collections::BTree
     child(&panel, "h2", "", t("console.title"))?;
     let out = child(&panel, "div", "console-out", "")?;
     out.set_attribute("role", "log")?;
+    out.set_attribute("translate", "no")?;
     out.set_attribute("aria-live", "polite")?;
     let line = child(&panel, "form", "console-line", "")?;
     line.set_attribute("data-action", "console-form")?;

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement};
 
 use super::app::{App, MAX_NODES};
 use super::dom::{button, child, input, select, set_text};
@@ -36,19 +37,28 @@ fn labelled(parent: &Element, text: &str) -> Result<Element, JsValue> {
     Ok(l)
 }
 
-/// Builds the header bar.
+/// Builds the header bar: time controls, timeline, language, share, help, write load.
 pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
     let header = child(root, "header", "topbar", "")?;
     let title = child(&header, "div", "brand", "")?;
     child(&title, "h1", "", "replscope")?;
     child(&title, "span", "tagline", t("tagline"))?;
+    let lang = button(&title, "lang", t("ctl.lang"))?;
+    lang.set_id("lang");
+    lang.set_attribute("aria-label", t("ctl.lang_label"))?;
+    lang.set_attribute("lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" })?;
+    lang.set_attribute("translate", "no")?;
+    button(&title, "share", t("ctl.share"))?.set_id("share");
+    button(&title, "help", t("ctl.help"))?.set_id("help");
     let bar = child(&header, "div", "toolbar", "")?;
+    bar.set_id("time-controls");
+    button(&bar, "back", t("ctl.back"))?.set_id("back");
     let play = button(&bar, "play", "")?;
     play.set_id("play");
     button(&bar, "step", t("ctl.step"))?.set_id("step");
     button(&bar, "skip", t("ctl.skip"))?.set_id("skip");
     let speed = labelled(&bar, t("ctl.speed"))?;
-    let s = input(&speed, "speed", "range", "20")?;
+    let s = input(&speed, "speed", "range", &slider_from_speed(1.0).to_string())?;
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
         s.set_attribute(k, v)?;
@@ -66,7 +76,14 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
     let present = button(&bar, "present", t("ctl.present"))?;
     present.set_id("present");
     present.set_attribute("aria-pressed", "false")?;
+    let tl = labelled(&header, t("ctl.timeline"))?;
+    tl.set_class_name("field timeline");
+    tl.set_id("timeline-field");
+    let timeline = input(&tl, "timeline", "range", "0")?;
+    timeline.set_id("timeline");
+    timeline.set_attribute("min", "0")?;
     let load = child(&header, "div", "toolbar load", "")?;
+    load.set_id("load");
     child(&load, "strong", "", t("load.title"))?;
     let rate = labelled(&load, t("load.rate"))?;
     let r = input(&rate, "load-rate", "range", "0")?;
@@ -79,14 +96,12 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
     let opts: Vec<(String, String)> = VALUE_SIZES.iter().map(|s| (s.to_string(), human_bytes(*s as u64))).collect();
     select(&size, "load-size", &opts, "100")?.set_id("load-size");
     let load_count = child(&load, "output", "", "")?;
-    els.insert("play", play);
-    els.insert("speed-label", speed_label);
-    els.insert("sim-time", time);
-    els.insert("seed", seed_in);
-    els.insert("present", present);
-    els.insert("rate-label", rate_label);
-    els.insert("load-count", load_count);
-    els.insert("add-node", add_node);
+    for (k, e) in [("play", play), ("speed-label", speed_label), ("sim-time", time), ("seed", seed_in), ("present", present)] {
+        els.insert(k, e);
+    }
+    for (k, e) in [("rate-label", rate_label), ("load-count", load_count), ("add-node", add_node), ("timeline", timeline), ("speed", s), ("load-rate", r)] {
+        els.insert(k, e);
+    }
     Ok(())
 }
 
@@ -111,9 +126,20 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     let speed = if app.speed < 1.0 { format!("{:.1}×", app.speed) } else { format!("{:.0}×", app.speed) };
     set_text(v.get("speed-label"), &speed);
     let ms = app.elapsed_ms();
-    set_text(v.get("sim-time"), &tf("ctl.time", &[&format!("{}.{:03}", ms / 1000, ms % 1000)]));
-    set_text(v.get("rate-label"), &tf("load.per_s", &[&app.load.rate]));
-    set_text(v.get("load-count"), &tf("load.count", &[&app.load.count]));
+    let secs = format!("{}.{:03}", ms / 1000, ms % 1000);
+    set_text(v.get("sim-time"), &tf("ctl.time", &[&secs]));
+    if !v.focus_inside("timeline") {
+        let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
+        let end = app.timeline_end().to_string();
+        if tl.max() != end {
+            tl.set_max(&end);
+        }
+        tl.set_value(&ms.to_string());
+        tl.set_attribute("aria-valuetext", &tf("ctl.time", &[&secs]))?;
+    }
+    let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
+    set_text(v.get("rate-label"), &tf("load.per_s", &[&rate]));
+    set_text(v.get("load-count"), &tf("load.count", &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
     if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
     Ok(())
@@ -122,9 +148,9 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
 /// Draws the selected node's panel (rebuilt only when what it shows changes).
 pub fn render_side(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    let node = app.sim.nodes.get(&port);
+    let node = app.runner.sim.nodes.get(&port);
     let master = node.and_then(|n| n.upstream.as_ref()).map(|u| u.port);
-    let link = master.and_then(|m| app.sim.net.link(m, port).map(|l| (l.cut, l.params.latency_ms, l.params.bandwidth)));
+    let link = master.and_then(|m| app.runner.sim.net.link(m, port).map(|l| (l.cut, l.params.latency_ms, l.params.bandwidth)));
     let replid = node.map(|n| n.repl.replid.clone()).unwrap_or_default();
     let sig = format!("{port}|{}|{master:?}|{link:?}|{replid}|{:?}", node.is_some(), app.ports);
     if app.view.focus_inside("node-panel") || !app.view.changed("node", sig) {
@@ -156,7 +182,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         if master.is_some() {
             with_port(button(&row, "promote", t("node.promote"))?)?;
         }
-    } else if app.sim.is_stopped(port) {
+    } else if app.runner.sim.is_stopped(port) {
         with_port(button(&row, "start", t("node.start"))?)?;
     }
     with_port(button(&row, "remove", t("node.remove"))?)?;
@@ -206,81 +232,120 @@ fn num_attr(el: &Element, name: &str) -> Option<Port> {
 }
 
 /// Does what a control's `data-action` says; `value` is an input's value.
+/// Everything that changes the world becomes a journaled scenario line.
 pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
     let port = num_attr(el, "data-port").unwrap_or(app.selected);
     let pair = num_attr(el, "data-a").zip(num_attr(el, "data-b"));
-    match action {
-        "play" => app.playing = !app.playing,
-        "step" => {
-            app.playing = false;
-            app.step();
+    let line = match action {
+        "play" => {
+            app.playing = !app.playing;
+            return;
         }
-        "skip" => {
+        "step" | "back" | "skip" | "timeline" => {
             app.playing = false;
-            app.skip();
+            match action {
+                "step" => app.step(),
+                "back" => app.step_back(),
+                "skip" => app.skip(),
+                _ => app.seek(value.parse().unwrap_or(0)),
+            }
+            return;
         }
-        "speed" => app.speed = speed_from_slider(value.parse().unwrap_or(20.0)).clamp(0.1, 100.0),
+        "speed" => {
+            app.speed = speed_from_slider(value.parse().unwrap_or(20.0)).clamp(0.1, 100.0);
+            return;
+        }
         "reset" => {
             let seed = super::events::value_of(app.view.get("seed")).parse().unwrap_or(app.seed);
             app.reset(seed);
+            return;
         }
         "present" => {
             let on = app.view.root.class_list().toggle("present").unwrap_or(false);
             let _ = app.view.get("present").set_attribute("aria-pressed", if on { "true" } else { "false" });
+            return;
         }
-        "add-node" => {
-            app.add_node();
+        "add-node" => return add_node(app),
+        "load-rate" | "load-size" => {
+            if action == "load-size" {
+                app.load_size = value.parse().unwrap_or(100);
+            }
+            let rate: u64 = if action == "load-rate" { value.parse().unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
+            let want = app.load_target().filter(|_| rate > 0).map(|m| (m, rate, app.load_size));
+            let have: Vec<(Port, u64, usize)> = app.runner.sim.loads.iter().map(|(p, l)| (*p, l.rate, l.value_size)).collect();
+            if have == want.into_iter().collect::<Vec<_>>() {
+                return;
+            }
+            let stops: Vec<Port> = app.runner.sim.loads.keys().copied().collect();
+            for p in stops {
+                app.act(&format!("load {p} 0"));
+            }
+            match app.load_target().filter(|_| rate > 0) {
+                Some(m) => format!("load {m} {rate} {}", app.load_size),
+                None => return,
+            }
         }
-        "load-rate" => app.set_load_rate(value.parse().unwrap_or(0)),
-        "load-size" => app.load.size = value.parse().unwrap_or(100),
-        "console-send" => super::events::send_console(app),
-        "log-filter" => app.log_filter = value.to_string(),
-        "stop" => {
-            let _ = app.sim.stop_node(port);
+        "console-send" => return super::events::send_console(app),
+        "log-filter" => {
+            app.log_filter = value.to_string();
+            return;
         }
-        "start" => {
-            let args = app.sim.node_args(port).map(|a| a.to_vec()).unwrap_or_default();
-            let _ = app.sim.start_node(port, &args);
-        }
-        "restart-save" | "restart-nosave" => {
-            let _ = app.sim.restart(port, action == "restart-save", false);
-        }
-        "promote" => app.admin(port, "REPLICAOF NO ONE"),
+        "stop" | "start" => format!("{action} {port}"),
+        "restart-save" => format!("restart {port} save"),
+        "restart-nosave" => format!("restart {port} nosave"),
+        "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
             let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::events::value_of(&s)).unwrap_or_default();
-            if !target.is_empty() {
-                app.admin(port, &format!("REPLICAOF 127.0.0.1 {target}"));
+            match target.parse::<Port>() {
+                Ok(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
+                Err(_) => return,
             }
         }
-        "remove" => app.remove_node(port),
-        "cut" | "heal" | "kill" => {
-            if let Some((a, b)) = pair {
-                match action {
-                    "cut" => app.sim.cut(a, b),
-                    "heal" => app.sim.heal(a, b),
-                    _ => app.sim.kill(a, b),
-                }
-            }
-        }
-        "latency" | "bandwidth" => {
-            if let (Some((a, b)), Ok(v)) = (pair, value.parse::<u64>()) {
-                let params = &mut app.sim.net.link_mut(a, b).params;
-                if action == "latency" { params.latency_ms = v.min(60_000) } else { params.bandwidth = v.max(1) }
-            }
-        }
+        "remove" if app.ports.len() > 1 => format!("# @remove {port}"),
+        "cut" | "heal" | "kill" => match pair {
+            Some((a, b)) => format!("{action} {a} {b}"),
+            None => return,
+        },
+        "latency" | "bandwidth" => match (pair, value.parse::<u64>()) {
+            (Some((a, b)), Ok(v)) if action == "latency" => format!("link {a} {b} latency {}ms", v.min(60_000)),
+            (Some((a, b)), Ok(v)) => format!("link {a} {b} bandwidth {}", v.max(1)),
+            _ => return,
+        },
         "backlog-size" => {
             let i: usize = value.parse().unwrap_or(6);
             let size = super::backlog_view::BACKLOG_SIZES[i.min(super::backlog_view::BACKLOG_SIZES.len() - 1)];
-            app.admin(port, &format!("CONFIG SET repl-backlog-size {size}"));
+            format!("{port}> CONFIG SET repl-backlog-size {size}")
         }
         "config-set" => {
             let param = el.get_attribute("data-param").unwrap_or_default();
             let input = app.view.root.query_selector(&format!("#cfg-{param}")).ok().flatten();
             let v = input.map(|i| super::events::value_of(&i)).unwrap_or_default();
-            let quoted = if v.is_empty() || v.contains(' ') { format!("\"{}\"", v.replace('"', "\\\"")) } else { v };
-            app.admin(port, &format!("CONFIG SET {param} {quoted}"));
+            let quoted = if v.is_empty() || v.contains([' ', '"', '\'']) { format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")) } else { v };
+            format!("{port}> CONFIG SET {param} {quoted}")
         }
-        _ => return,
+        other => return super::share_ui::act(app, other, el, value),
+    };
+    if let Some(p) = line.split_once('>').and_then(|(p, _)| p.parse::<Port>().ok()) {
+        if line.contains("> CONFIG SET") || line.contains("> REPLICAOF") {
+            app.selected = p;
+        }
     }
-    app.observe();
+    app.act(&line);
+}
+
+/// Adds a node as a replica of the first master, on the page's slow links.
+fn add_node(app: &mut App) {
+    if app.ports.len() >= MAX_NODES {
+        return;
+    }
+    let Some(port) = (super::app::FIRST_PORT..).find(|p| !app.ports.contains(p) && !app.runner.sim.nodes.contains_key(p)) else { return };
+    let mut lines: Vec<String> = app.ports.iter().map(|p| format!("link {p} {port} latency {} bandwidth {}", super::app::PAGE_LATENCY, super::app::PAGE_BANDWIDTH)).collect();
+    lines.push(match app.load_target() {
+        Some(m) => format!("node {port} --replicaof 127.0.0.1 {m}"),
+        None => format!("node {port}"),
+    });
+    for l in lines {
+        app.act(&l);
+    }
+    app.selected = port;
 }

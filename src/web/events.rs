@@ -49,6 +49,7 @@ pub fn value_of(el: &Element) -> String {
 
 /// Installs the page's listeners on the root.
 pub fn install(app: &Shared) -> Result<(), JsValue> {
+    super::share_ui::install(app)?;
     let root = app.borrow().view.root.clone();
     listen(&root, "click", app, |a, e| match action_target(e) {
         Some((el, action)) if el.tag_name() == "BUTTON" => {
@@ -85,6 +86,11 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         }
         false
     })?;
+    let doc: Element = app.borrow().view.doc.document_element().ok_or_else(|| JsValue::from_str("no html element"))?;
+    listen(&doc, "keydown", app, |a, e| match e.dyn_ref::<KeyboardEvent>() {
+        Some(k) if a.view.root.is_connected() => shortcut(a, k),
+        _ => false,
+    })?;
     listen(&root, "pointerdown", app, |a, e| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
         if let Some(msg) = target.closest("[data-msg]").ok().flatten() {
@@ -109,5 +115,46 @@ pub fn send_console(a: &mut App) {
     let line = input.value();
     input.set_value("");
     let port = a.selected;
-    console::run_line(a, port, &line, super::app::CONSOLE_CLIENT);
+    console::run_line(a, port, &line);
+}
+
+/// The page's keyboard shortcuts: space, ←/→, `?`, Escape, and Enter or
+/// Space on a focused node box. Keys typed into fields are left alone.
+fn shortcut(a: &mut App, k: &KeyboardEvent) -> bool {
+    if k.ctrl_key() || k.meta_key() || k.alt_key() {
+        return false;
+    }
+    let target = k.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let tag = target.as_ref().map(|t| t.tag_name()).unwrap_or_default();
+    let key = k.key();
+    if key == "Escape" {
+        return super::a11y::close_dialogs(a);
+    }
+    if matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
+        return false;
+    }
+    if let Some(port) = target.as_ref().filter(|_| key == "Enter" || key == " ").and_then(|t| t.get_attribute("data-select")).and_then(|p| p.parse().ok()) {
+        k.prevent_default();
+        a.selected = port;
+        return true;
+    }
+    let on_button = tag == "BUTTON" || tag == "SUMMARY" || tag == "A";
+    match key.as_str() {
+        " " if !on_button => a.playing = !a.playing,
+        "ArrowLeft" | "ArrowRight" => {
+            let forward = key == "ArrowRight";
+            a.playing = false;
+            if a.lesson_state().0.is_some() {
+                if forward { a.next_step() } else { a.prev_step() }
+            } else if forward {
+                a.step()
+            } else {
+                a.step_back()
+            }
+        }
+        "?" => super::a11y::toggle_help(a),
+        _ => return false,
+    }
+    k.prevent_default();
+    true
 }

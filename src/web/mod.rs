@@ -1,9 +1,12 @@
 //! The wasm boundary: every `#[wasm_bindgen]` export lives here.
 //!
-//! The page calls [`start`] once; it installs the panic banner, mounts the
-//! playground ([`app::App`]) and starts its frame loop. Nothing outside `web`
-//! may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test enforces it).
+//! The page calls [`start`] once; it picks the language, installs the panic
+//! banner, mounts the playground ([`app::App`]), restores a shared state from
+//! the URL, fetches the lessons and starts the frame loop. Nothing outside
+//! `web` may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
+//! enforces it).
 
+pub mod a11y;
 pub mod app;
 pub mod backlog_view;
 pub mod console;
@@ -11,7 +14,10 @@ pub mod controls;
 pub mod dom;
 pub mod events;
 pub mod i18n;
+pub mod lesson_view;
 pub mod panels;
+pub mod share_ui;
+pub mod timeline;
 pub mod topology;
 pub mod traffic_view;
 
@@ -21,26 +27,49 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
     install_panic_banner();
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = dom::document()?;
     let root = document
         .get_element_by_id("app")
         .ok_or_else(|| JsValue::from_str("no #app element in the page"))?;
-    let seed = seed_from_url().unwrap_or(1);
+    let search = window.location().search().unwrap_or_default();
+    let hash = window.location().hash().unwrap_or_default();
+    let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
+    let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
+    i18n::set_lang(i18n::Lang::from_code(&lang));
+    let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
+    let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let app = app::App::mount(&document, &root, seed)?;
+    {
+        let mut a = app.borrow_mut();
+        a.reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+        root.class_list().toggle_with_force("reduced-motion", a.reduced_motion)?;
+        share_ui::open_fragment(&mut a, &hash);
+        if param("embed").as_deref() == Some("1") {
+            share_ui::set_embed(&mut a, true);
+        }
+        a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !hash.contains("s="));
+        a.render()?;
+    }
+    wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
     app::start_loop(app)
-}
-
-/// `?seed=N` in the page's address, if any.
-fn seed_from_url() -> Option<u64> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("seed")?.parse().ok()
 }
 
 /// The crate version, shown in the page footer and handy for smoke tests.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Every UI string as `[key, English, Chinese]`, for the end-to-end check
+/// that no English is left on a Chinese page.
+#[wasm_bindgen]
+pub fn ui_table() -> JsValue {
+    let rows = js_sys::Array::new();
+    for (k, en, zh) in i18n::table() {
+        rows.push(&js_sys::Array::of3(&JsValue::from_str(k), &JsValue::from_str(en), &JsValue::from_str(zh)));
+    }
+    rows.into()
 }
 
 /// Makes a panic visible: logs it to the console and shows a banner with a

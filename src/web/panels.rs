@@ -35,6 +35,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str,
     info.set_id("info");
     let info_title = child(&info, "h2", "", t("info.title"))?;
     let info_body = child(&info, "div", "info-body", "")?;
+    info_body.set_attribute("translate", "no")?;
     let logs = child(layout, "section", "panel logs-panel", "")?;
     logs.set_id("logs");
     let logs_title = child(&logs, "h2", "", t("logs.title"))?;
@@ -44,6 +45,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str,
     f.set_id("log-filter");
     let logs_body = child(&logs, "div", "logs-body", "")?;
     logs_body.set_attribute("role", "log")?;
+    logs_body.set_attribute("translate", "no")?;
     let config = child(layout, "section", "panel config-panel", "")?;
     config.set_id("config");
     let config_title = child(&config, "h2", "", t("config.title"))?;
@@ -96,7 +98,7 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
             child(&li, "span", "phase-n", &n.to_string())?;
             child(&li, "span", "phase-name", t(&format!("phase.{n}")))?;
         }
-        child(&row, "code", "repl-state", state.redis_name())?;
+        child(&row, "code", "repl-state", state.redis_name())?.set_attribute("translate", "no")?;
     }
     Ok(())
 }
@@ -106,12 +108,12 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
     super::dom::set_text(app.view.get("info-title"), &tf("info.title_of", &[&port]));
     let body = app.view.get("info-body");
-    let Some(node) = app.sim.nodes.get(&port) else {
+    let Some(node) = app.runner.sim.nodes.get(&port) else {
         clear(body);
         child(body, "p", "muted", t("info.stopped"))?;
         return Ok(());
     };
-    let text = node.info_replication(app.sim.now);
+    let text = node.info_replication(app.runner.sim.now);
     let mut seen = app.info_seen.borrow_mut();
     if seen.0 != port {
         *seen = (port, BTreeMap::new());
@@ -153,13 +155,13 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
 pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
     super::dom::set_text(app.view.get("logs-title"), &tf("logs.title_of", &[&port]));
-    let written = app.sim.nodes.get(&port).map_or(0, |n| n.log.written());
+    let written = app.runner.sim.nodes.get(&port).map_or(0, |n| n.log.written());
     if !app.view.changed("logs", format!("{port}:{written}:{}", app.log_filter)) {
         return Ok(());
     }
     let body = app.view.get("logs-body");
     clear(body);
-    let Some(node) = app.sim.nodes.get(&port) else {
+    let Some(node) = app.runner.sim.nodes.get(&port) else {
         child(body, "p", "muted", t("info.stopped"))?;
         return Ok(());
     };
@@ -177,7 +179,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
 /// The selected node's replication options, each settable with CONFIG SET.
 pub fn render_config(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    let Some(node) = app.sim.nodes.get(&port) else {
+    let Some(node) = app.runner.sim.nodes.get(&port) else {
         if app.view.changed("config", format!("{port}:stopped")) {
             clear(app.view.get("config-body"));
         }
@@ -193,6 +195,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
     for (param, value) in CONFIG_PARAMS.iter().zip(values) {
         let row = child(body, "div", "config-row", "")?;
         let label = child(&row, "label", "config-name", param)?;
+        label.set_attribute("translate", "no")?;
         label.set_attribute("for", &format!("cfg-{param}"))?;
         let i = child(&row, "input", "", "")?;
         i.set_id(&format!("cfg-{param}"));

@@ -43,7 +43,7 @@ pub struct Layout {
 
 /// The port a node replicates from, if it is a running replica.
 pub fn master_of(app: &App, port: Port) -> Option<Port> {
-    app.sim.nodes.get(&port)?.upstream.as_ref().map(|u| u.port)
+    app.runner.sim.nodes.get(&port)?.upstream.as_ref().map(|u| u.port)
 }
 
 /// Lays the page's nodes out as a forest: depth = length of the replica chain.
@@ -85,6 +85,7 @@ pub fn layout(app: &App) -> Layout {
 /// message detail box.
 pub fn build(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
     let stage = child(layout, "section", "panel stage", "")?;
+    stage.set_id("stage");
     child(&stage, "h2", "sr-only", t("topo.title"))?;
     let inner = child(&stage, "div", "stage-inner", "")?;
     let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")])?;
@@ -95,14 +96,14 @@ pub fn build(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, 
     svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")])?;
     let links = svg_child(&topo, "g", &[("class", "links")])?;
     let nodes = svg_child(&topo, "g", &[("class", "nodes")])?;
-    let msgs = svg_child(&topo, "g", &[("class", "msgs")])?;
+    let msgs = svg_child(&topo, "g", &[("class", "msgs"), ("translate", "no")])?;
     inner.append_child(&topo)?;
     let callouts = child(&inner, "div", "callouts", "")?;
     callouts.set_attribute("aria-live", "polite")?;
     let legend = child(&stage, "div", "legend", "")?;
     for kind in crate::engine::traffic::Kind::ALL {
         let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "")?;
-        child(&item, "span", "chip", "")?;
+        child(&item, "span", "chip", super::traffic_view::glyph(kind))?;
         child(&item, "span", "", t(&format!("kind.{}", kind.name())))?;
     }
     let detail = child(&stage, "div", "msg-detail", t("msg.hint"))?;
@@ -155,7 +156,7 @@ pub fn render(app: &App) -> Result<Layout, JsValue> {
 
 /// Everything a node's box shows, to redraw it only when it changes.
 fn node_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
-    let n = app.sim.nodes.get(&port);
+    let n = app.runner.sim.nodes.get(&port);
     let keys: usize = n.map_or(0, |n| n.keyspace.dbs.iter().map(|d| d.entries.len()).sum());
     let status = n.and_then(link_status);
     let ids = n.map(|n| (n.repl.replid.clone(), n.repl.offset, n.upstream.as_ref().map(|u| u.port)));
@@ -168,8 +169,8 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
     for (port, (x, y)) in &lay.pos {
         let Some(m) = master_of(app, *port) else { continue };
         let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
-        let up = app.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
-        let cut = app.sim.net.link(m, *port).is_some_and(|l| l.cut);
+        let up = app.runner.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
+        let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.cut);
         drawn.push((m, *port, mx, my, *x, *y, up, cut));
     }
     if !app.view.changed("links", format!("{drawn:?}")) {
@@ -191,7 +192,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
 }
 
 fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(), JsValue> {
-    let node = app.sim.nodes.get(&port);
+    let node = app.runner.sim.nodes.get(&port);
     let role = match node {
         None => "stopped",
         Some(n) if n.upstream.is_some() => "replica",

@@ -21,7 +21,7 @@ const LABELS_PER_DIRECTION: usize = 4;
 
 /// Which way a segment goes, from the nodes' own idea of who is whose master.
 pub fn direction(app: &App, seg: &Segment) -> Direction {
-    let up_of = |p| app.sim.nodes.get(&p).and_then(|n| n.upstream.as_ref());
+    let up_of = |p| app.runner.sim.nodes.get(&p).and_then(|n| n.upstream.as_ref());
     if let Some(up) = up_of(seg.to).filter(|u| u.port == seg.from) {
         let transfer = up.state == ReplState::Transfer && up.conn == Some(seg.to_end);
         return Direction::ToReplica { transfer };
@@ -36,29 +36,29 @@ pub fn direction(app: &App, seg: &Segment) -> Direction {
 /// cut link waits in the middle.
 pub fn progress(app: &App, seg: &Segment) -> f64 {
     let span = seg.deliver_ms.saturating_sub(seg.sent_ms).max(1) as f64;
-    let f = ((app.sim.now.saturating_sub(seg.sent_ms)) as f64 / span).clamp(0.0, 1.0);
-    if app.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut) { f.min(0.5) } else { f }
+    let f = ((app.runner.sim.now.saturating_sub(seg.sent_ms)) as f64 / span).clamp(0.0, 1.0);
+    if app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut) { f.min(0.5) } else { f }
 }
 
 /// True for a segment waiting on a cut link.
 fn is_held(app: &App, seg: &Segment) -> bool {
-    app.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
+    app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
 }
 
 /// Draws the messages in flight.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
-    let sig = format!("{}:{}:{}:{}:{}", app.sim.now, app.sim.net.in_transit().count(), lay.height, lay.box_w, lay.pos.len());
+    let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height, lay.box_w, lay.pos.len());
     if !app.view.changed("msgs", sig) {
         return render_picked(app);
     }
     clear(g);
     let mut labels: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
     let mut held: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
-    for seg in app.sim.net.in_transit().filter(|s| is_held(app, s)) {
+    for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
         *held.entry((seg.from, seg.to)).or_default() += 1;
     }
-    for (i, seg) in app.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
+    for (i, seg) in app.runner.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
         let (Some(&a), Some(&b)) = (lay.pos.get(&seg.from), lay.pos.get(&seg.to)) else { continue };
         let parts = traffic::classify_segment(seg, direction(app, seg));
         let kind = traffic::headline(&parts);
@@ -95,6 +95,8 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
         (a.0 + dx * f + nx, a.1 + dy * f + ny)
     };
     let f = progress(app, seg);
+    // Reduced motion: a message jumps between three resting points instead of gliding.
+    let f = if app.reduced_motion { (f * 2.0).round() / 2.0 * 0.8 + 0.1 } else { f };
     let held = is_held(app, seg);
     let class = format!("msg kind-{}{}", kind.name(), if held { " held" } else { "" });
     let m = svg_child(g, "g", &[("class", &class), ("data-msg", &i.to_string())])?;
@@ -104,6 +106,8 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
         svg_child(&m, "line", &[("x1", &fmt(x0)), ("y1", &fmt(y0)), ("x2", &fmt(x)), ("y2", &fmt(y)), ("class", "rdb-bar")])?;
     }
     svg_child(&m, "circle", &[("cx", &fmt(x)), ("cy", &fmt(y)), ("r", "10")])?;
+    // A letter in the dot: the kind never rests on colour alone.
+    svg_text(&m, x, y + 4.5, "msg-glyph", glyph(kind))?;
     if let Some(text) = label {
         let anchor_x = x + 14.0 * side.max(0.0) - 14.0 * (-side).max(0.0);
         let t = svg_text(&m, anchor_x, y + 5.0, if side > 0.0 { "msg-label" } else { "msg-label left" }, &text)?;
@@ -114,9 +118,25 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
     Ok(())
 }
 
+/// The letter drawn in a message's dot (also in the legend).
+pub fn glyph(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Handshake => "H",
+        Kind::PsyncReply => "P",
+        Kind::Rdb => "R",
+        Kind::Stream => "W",
+        Kind::Ping => "♥",
+        Kind::Ack => "A",
+        Kind::Keepalive => "K",
+        Kind::Reply => "+",
+        Kind::Tcp => "T",
+        Kind::Other => "?",
+    }
+}
+
 /// Remembers the `i`-th message in flight (as drawn) for the detail box.
 pub fn pick(app: &mut App, i: usize) {
-    let found = app.sim.net.in_transit().nth(i).cloned();
+    let found = app.runner.sim.net.in_transit().nth(i).cloned();
     app.picked = found.map(|seg| Picked {
         from: seg.from,
         to: seg.to,

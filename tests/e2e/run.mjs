@@ -2,6 +2,7 @@
 // They use the page as a student would: sliders, buttons, the console.
 import path from 'node:path';
 import { serve, launch, openPage, screenshot, runTests, assert } from './harness.mjs';
+import { lessonTests } from './lessons.mjs';
 
 const dist = path.resolve(process.argv[2] || 'dist');
 const browser = await launch();
@@ -175,7 +176,7 @@ const tests = [
   }],
 ];
 
-const ok = await runTests(tests);
+const ok = await runTests([...tests, ...lessonTests(browser, root.base)]);
 await browser.close();
 await root.close();
 await sub.close();

@@ -1,0 +1,195 @@
+//! Accessibility and the page's small overlays: the ARIA live region that
+//! announces what happens (politely, at most one message every
+//! [`MIN_GAP_MS`]), the notice bar (a damaged link, a bad script) and the
+//! keyboard-shortcuts dialog.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+use super::app::App;
+use super::backlog_view::psync_text;
+use super::dom::{button, child, set_text};
+use super::i18n::{t, tf};
+
+/// Least wall time between two announcements.
+pub const MIN_GAP_MS: f64 = 1500.0;
+/// Most messages one announcement joins (the newest).
+const MAX_JOINED: usize = 3;
+
+/// What the live region will say next, and what it last saw.
+#[derive(Debug)]
+pub struct Announcer {
+    queue: RefCell<Vec<String>>,
+    last: Cell<f64>,
+    seen: BTreeMap<String, String>,
+    /// Wall clock of the latest frame.
+    pub wall_ms: f64,
+}
+
+impl Default for Announcer {
+    fn default() -> Self {
+        Announcer { queue: RefCell::new(Vec::new()), last: Cell::new(f64::NEG_INFINITY), seen: BTreeMap::new(), wall_ms: 0.0 }
+    }
+}
+
+impl Announcer {
+    /// Queues a message (repeats of the last one are dropped).
+    pub fn say(&self, msg: String) {
+        let mut q = self.queue.borrow_mut();
+        if q.last() != Some(&msg) {
+            q.push(msg);
+        }
+    }
+}
+
+/// Builds the live region and the notice bar at the top of `root`.
+pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let live = child(root, "div", "sr-only", "")?;
+    live.set_id("live");
+    live.set_attribute("role", "status")?;
+    live.set_attribute("aria-live", "polite")?;
+    let notice = child(root, "div", "notice", "")?;
+    notice.set_id("notice");
+    notice.set_attribute("role", "alert")?;
+    notice.set_attribute("hidden", "")?;
+    let text = child(&notice, "span", "", "")?;
+    button(&notice, "dismiss-notice", t("share.dismiss"))?;
+    els.insert("live", live);
+    els.insert("notice", notice);
+    els.insert("notice-text", text);
+    Ok(())
+}
+
+/// Builds the shortcuts dialog and the share dialog (hidden).
+pub fn build_dialogs(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let d = dialog(root, "help-dialog", t("help.title"))?;
+    let list = child(&d, "dl", "shortcuts", "")?;
+    for (keys, what) in [("Space", "help.space"), ("← →", "help.arrows"), ("?", "help.help"), ("Esc", "help.esc"), ("Tab", "help.tab")] {
+        let dt = child(&list, "dt", "", "")?;
+        child(&dt, "kbd", "", keys)?.set_attribute("translate", "no")?;
+        child(&list, "dd", "", t(what))?;
+    }
+    button(&d, "close-dialog", t("share.close"))?;
+    super::share_ui::build(root, els)
+}
+
+/// A hidden modal dialog with a heading.
+pub fn dialog(root: &Element, id: &str, title: &str) -> Result<Element, JsValue> {
+    let d = child(root, "div", "dialog", "")?;
+    d.set_id(id);
+    d.set_attribute("role", "dialog")?;
+    d.set_attribute("aria-modal", "true")?;
+    d.set_attribute("aria-labelledby", &format!("{id}-title"))?;
+    d.set_attribute("hidden", "")?;
+    child(&d, "h2", "", title)?.set_id(&format!("{id}-title"));
+    Ok(d)
+}
+
+/// Shows a dialog and moves focus into it.
+pub fn open(app: &App, id: &str) {
+    let Some(d) = app.view.root.query_selector(&format!("#{id}")).ok().flatten() else { return };
+    let _ = d.remove_attribute("hidden");
+    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = first.focus();
+    }
+}
+
+/// Shows or hides the shortcuts list.
+pub fn toggle_help(app: &mut App) {
+    let open_now = app.view.root.query_selector("#help-dialog[hidden]").ok().flatten().is_some();
+    if open_now { open(app, "help-dialog") } else { close_dialogs(app); }
+}
+
+/// Hides every dialog; true if one was open. Focus goes back to the page.
+pub fn close_dialogs(app: &mut App) -> bool {
+    let Ok(list) = app.view.root.query_selector_all(".dialog:not([hidden])") else { return false };
+    let any = list.length() > 0;
+    for i in 0..list.length() {
+        if let Some(d) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            let _ = d.set_attribute("hidden", "");
+        }
+    }
+    if any {
+        if let Ok(play) = app.view.get("play").clone().dyn_into::<HtmlElement>() {
+            let _ = play.focus();
+        }
+    }
+    any
+}
+
+/// The state the announcements compare against, per key.
+fn snapshot(app: &App) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for port in &app.ports {
+        let node = app.runner.sim.nodes.get(port);
+        out.insert(format!("run {port}"), node.is_some().to_string());
+        let Some(n) = node else { continue };
+        let up = n.upstream.as_ref().map(|u| format!("{}:{}", u.port, u.is_connected()));
+        out.insert(format!("link {port}"), up.unwrap_or_default());
+        out.insert(format!("psync {port}"), n.psync_events.len().to_string());
+    }
+    out
+}
+
+/// Queues an announcement for every change since the last look.
+pub fn notice_changes(app: &mut App) {
+    let now = snapshot(app);
+    if now == app.announcer.seen {
+        return;
+    }
+    for (key, value) in &now {
+        let Some(old) = app.announcer.seen.get(key) else { continue };
+        if old == value {
+            continue;
+        }
+        let (what, port) = key.split_once(' ').unwrap_or_default();
+        let msg = match what {
+            "run" if value == "true" => tf("say.started", &[&port]),
+            "run" => tf("say.stopped", &[&port]),
+            "link" => match value.split_once(':') {
+                Some((m, "true")) => tf("say.link_up", &[&port, &m]),
+                Some((m, _)) => tf("say.link_down", &[&port, &m]),
+                None => tf("say.master", &[&port]),
+            },
+            _ => {
+                let Some(n) = port.parse().ok().and_then(|p| app.runner.sim.nodes.get(&p)) else { continue };
+                let Some(ev) = n.psync_events.last() else { continue };
+                tf("say.psync", &[&port, &ev.replica, &psync_text(ev, n)])
+            }
+        };
+        app.announcer.say(msg);
+    }
+    app.announcer.seen = now;
+}
+
+/// Takes the current state as seen, without announcing (after a replay).
+pub fn forget_changes(app: &mut App) {
+    app.announcer.seen = snapshot(app);
+}
+
+/// Updates the live region (rate-limited) and the notice bar.
+pub fn render(app: &App) -> Result<(), JsValue> {
+    let a = &app.announcer;
+    let wall = a.wall_ms.max(app.wall_ms);
+    if !a.queue.borrow().is_empty() && wall - a.last.get() >= MIN_GAP_MS {
+        let mut q = a.queue.borrow_mut();
+        let skip = q.len().saturating_sub(MAX_JOINED);
+        let text = q[skip..].join(" · ");
+        q.clear();
+        a.last.set(wall);
+        set_text(app.view.get("live"), &text);
+    }
+    let notice = app.view.get("notice");
+    match &app.notice {
+        Some(text) => {
+            set_text(app.view.get("notice-text"), text);
+            notice.remove_attribute("hidden")?;
+        }
+        None => notice.set_attribute("hidden", "")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! The lesson panel: pick a lesson, read each step's narration in the
+//! page's language, step forward and back, answer its question. A lesson
+//! step is journaled as a `# @step K` marker followed by the step's
+//! scenario lines, so rewinding, share links and export all work on lessons
+//! as on free play.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+use super::app::{App, FIRST_PORT};
+use super::dom::{button, child, clear, select};
+use super::i18n::{lang, t, tf};
+use crate::engine::lesson::{Lesson, Step};
+
+/// Builds the (empty) lesson panel.
+pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let panel = child(root, "section", "panel lesson-panel", "")?;
+    panel.set_id("lesson");
+    panel.set_attribute("aria-labelledby", "lesson-heading")?;
+    let head = child(&panel, "div", "lesson-head", "")?;
+    child(&head, "h2", "", t("lesson.title"))?.set_id("lesson-heading");
+    let pick = child(&head, "label", "field", "")?;
+    child(&pick, "span", "field-name sr-only", t("lesson.pick"))?;
+    let sel = select(&pick, "lesson", &[(String::new(), t("lesson.free").to_string())], "")?;
+    sel.set_id("lesson-select");
+    let body = child(&panel, "div", "lesson-body", "")?;
+    body.set_id("lesson-body");
+    els.insert("lesson", panel);
+    els.insert("lesson-select", sel);
+    els.insert("lesson-body", body);
+    Ok(())
+}
+
+impl App {
+    /// The lesson the journal is in (up to the cursor) and its last step (0: intro).
+    pub fn lesson_state(&self) -> (Option<String>, usize) {
+        let (mut id, mut step) = (None, 0);
+        for e in &self.journal[..self.cursor] {
+            if let Some(rest) = e.line.strip_prefix("# @lesson ") {
+                id = Some(rest.trim().to_string());
+                step = 0;
+            } else if let Some(k) = e.line.strip_prefix("# @step ") {
+                step = k.trim().parse().unwrap_or(step);
+            }
+        }
+        (id, step)
+    }
+
+    /// The lesson with this id, if loaded.
+    pub fn lesson(&self, id: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.id == id)
+    }
+
+    /// Starts a lesson from its introduction, in an empty world.
+    pub fn start_lesson(&mut self, id: &str) {
+        if self.lesson(id).is_none() {
+            return;
+        }
+        self.new_world();
+        self.act(&format!("# @lesson {id}"));
+        self.playing = false;
+        self.after_step();
+    }
+
+    /// Runs the next step of the lesson.
+    pub fn next_step(&mut self) {
+        let (Some(id), k) = self.lesson_state() else { return };
+        let Some(step) = self.lesson(&id).and_then(|l| l.steps.get(k)).cloned() else { return };
+        self.act(&format!("# @step {}", k + 1));
+        self.run_lines(&step.run);
+        self.playing = false;
+        self.after_step();
+    }
+
+    /// Goes back to the state before the current step.
+    pub fn prev_step(&mut self) {
+        let Some(i) = self.journal[..self.cursor].iter().rposition(|e| e.line.starts_with("# @step ")) else { return };
+        let at = self.journal[i].at;
+        self.journal.truncate(i);
+        self.rebuild(i, at);
+        self.head_ms = at;
+        self.playing = false;
+        self.after_step();
+    }
+
+    /// Opens the lesson the URL asked for, once the lessons are here.
+    pub fn after_lessons_loaded(&mut self) {
+        if let Some(id) = self.pending_lesson.take() {
+            self.start_lesson(&id);
+        }
+        self.view.sigs.borrow_mut().remove("lesson");
+    }
+
+    /// Selects the node the current step names and announces the step.
+    fn after_step(&mut self) {
+        let (Some(id), k) = self.lesson_state() else { return };
+        let Some(lesson) = self.lesson(&id) else { return };
+        let step: Option<&Step> = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
+        let text = match step {
+            Some(s) => format!("{} {}", tf("say.step", &[&k]), s.say.get(lang().code())),
+            None => lesson.title.get(lang().code()).to_string(),
+        };
+        let port = step.and_then(|s| s.select).or_else(|| lesson.steps.iter().take(k).rev().find_map(|s| s.select));
+        self.announcer.say(text);
+        self.selected = port.filter(|p| self.ports.contains(p)).or_else(|| self.ports.first().copied()).unwrap_or(FIRST_PORT);
+    }
+}
+
+/// Lesson buttons: the picker, next, previous, an answer.
+pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
+    match action {
+        "lesson" if value.is_empty() => app.reset(app.seed),
+        "lesson" => app.start_lesson(value),
+        "lesson-next" => app.next_step(),
+        "lesson-prev" => app.prev_step(),
+        "answer" => {
+            let (Some(id), k) = app.lesson_state() else { return };
+            if let Some(choice) = el.get_attribute("data-choice").and_then(|c| c.parse().ok()) {
+                app.answers.insert((id, k), choice);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Highlights: panel name → the element id it lights up.
+fn panel_id(name: &str) -> &'static str {
+    match name {
+        "topology" | "traffic" => "stage",
+        "phases" => "phases",
+        "backlog" | "psync" => "backlog",
+        "console" => "console",
+        "info" => "info",
+        "log" => "logs",
+        "config" => "config",
+        "node" => "node-panel",
+        "timeline" => "timeline-field",
+        _ => "load",
+    }
+}
+
+/// Draws the lesson panel and the highlights of the current step.
+pub fn render(app: &App) -> Result<(), JsValue> {
+    let (id, k) = app.lesson_state();
+    let lesson = id.as_deref().and_then(|i| app.lesson(i));
+    let answer = id.clone().and_then(|i| app.answers.get(&(i, k)).copied());
+    let sig = format!("{id:?}{k}{answer:?}{}{:?}{}", app.lessons.len(), app.lessons_error, app.ports.len());
+    if !app.view.changed("lesson", sig) {
+        return Ok(());
+    }
+    let sel = app.view.get("lesson-select");
+    if sel.children().length() as usize != app.lessons.len() + 1 {
+        clear(sel);
+        let mut opts = vec![(String::new(), t("lesson.free").to_string())];
+        opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
+        for (v, label) in opts {
+            child(sel, "option", "", &label)?.set_attribute("value", &v)?;
+        }
+    }
+    if let Ok(s) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlSelectElement>(sel).ok_or(()) {
+        s.set_value(id.as_deref().unwrap_or(""));
+    }
+    let body = app.view.get("lesson-body");
+    clear(body);
+    app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
+    highlight(app, &[])?;
+    if let Some(e) = &app.lessons_error {
+        child(body, "p", "muted", &tf("lesson.load_failed", &[e]))?;
+    } else if app.lessons.is_empty() {
+        child(body, "p", "muted", t("lesson.loading"))?;
+    }
+    let Some(lesson) = lesson else { return Ok(()) };
+    let code = lang().code();
+    child(body, "h3", "lesson-title", lesson.title.get(code))?;
+    let n = lesson.steps.len();
+    let progress = if k == 0 { t("lesson.intro").to_string() } else { tf("lesson.step", &[&k, &n]) };
+    let p = child(body, "p", "lesson-progress", &progress)?;
+    p.set_id("lesson-progress");
+    p.set_attribute("data-step", &k.to_string())?;
+    let say = child(body, "div", "lesson-say", "")?;
+    say.set_id("lesson-say");
+    let step = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
+    match step {
+        None => {
+            child(&say, "p", "", lesson.intro.get(code))?;
+            child(&say, "p", "muted", t("lesson.begin"))?;
+        }
+        Some(s) => {
+            child(&say, "p", "", s.say.get(code))?;
+            if !s.show.is_empty() {
+                let names: Vec<&str> = s.show.iter().map(|n| t(&format!("panel.{n}"))).collect();
+                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), names.join(lang_sep())))?;
+                highlight(app, &s.show)?;
+            }
+            if k == n {
+                child(&say, "p", "muted", t("lesson.done"))?;
+            }
+        }
+    }
+    if let Some(q) = step.and_then(|s| s.question.as_ref()) {
+        let box_ = child(body, "div", "lesson-question", "")?;
+        box_.set_id("lesson-question");
+        box_.set_attribute("role", "group")?;
+        box_.set_attribute("aria-labelledby", "lesson-ask")?;
+        child(&box_, "p", "lesson-ask", &format!("{} · {}", t("lesson.question"), q.ask.get(code)))?.set_id("lesson-ask");
+        let row = child(&box_, "div", "choices", "")?;
+        for (i, c) in q.choices.iter().enumerate() {
+            let mark = match answer {
+                Some(_) if i == q.answer => "✓ ",
+                Some(a) if a == i => "✗ ",
+                _ => "",
+            };
+            let b = button(&row, "answer", &format!("{mark}{}", c.get(code)))?;
+            b.set_attribute("data-choice", &i.to_string())?;
+            b.set_attribute("aria-pressed", if answer == Some(i) { "true" } else { "false" })?;
+            if answer.is_some() && i == q.answer {
+                b.class_list().add_1("right")?;
+            }
+        }
+        if let Some(a) = answer {
+            let verdict = if a == q.answer { t("lesson.right") } else { t("lesson.wrong") };
+            let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)))?;
+            fb.set_id("lesson-feedback");
+            fb.set_attribute("role", "status")?;
+        }
+    }
+    let nav = child(body, "div", "buttons lesson-nav", "")?;
+    let prev = button(&nav, "lesson-prev", t("lesson.prev"))?;
+    prev.set_id("lesson-prev");
+    if k == 0 {
+        prev.set_attribute("disabled", "")?;
+    }
+    let next = button(&nav, "lesson-next", t("lesson.next"))?;
+    next.set_id("lesson-next");
+    if k >= n {
+        next.set_attribute("disabled", "")?;
+    }
+    Ok(())
+}
+
+/// The separator for a list of panel names.
+fn lang_sep() -> &'static str {
+    if lang() == super::i18n::Lang::Zh { "、" } else { ", " }
+}
+
+/// Lights up the named panels (a dashed outline and a label: never colour alone).
+fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
+    let lit = app.view.root.query_selector_all("[data-hl]")?;
+    for i in 0..lit.length() {
+        if let Some(e) = lit.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<Element>(n).ok()) {
+            e.remove_attribute("data-hl")?;
+        }
+    }
+    for name in names {
+        if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
+            e.set_attribute("data-hl", t("lesson.watch"))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Share, export and import: the dialog with a link to this exact moment
+//! (and an embed link for slides), the session as a downloadable scenario
+//! script, a script pasted or read from a file; the language switch; and
+//! reading all of that back from the page's URL at start-up.
+
+use std::collections::BTreeMap;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
+
+use super::a11y::{close_dialogs, dialog, open, toggle_help};
+use super::app::{App, Shared};
+use super::dom::{button, child};
+use super::i18n::{lang, set_lang, t, tf, Lang};
+use crate::engine::scenario;
+use crate::engine::share::{self, LinkError, Share};
+
+/// Builds the share dialog (hidden).
+pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+    let d = dialog(root, "share-dialog", t("share.title"))?;
+    for (id, label) in [("share-link", "share.link"), ("embed-link", "share.embed")] {
+        let l = child(&d, "label", "stacked", "")?;
+        child(&l, "span", "field-name", t(label))?;
+        let i = child(&l, "input", "", "")?;
+        i.set_id(id);
+        i.set_attribute("type", "text")?;
+        i.set_attribute("readonly", "")?;
+        i.set_attribute("translate", "no")?;
+    }
+    button(&d, "export", t("share.export"))?.set_id("export");
+    let l = child(&d, "label", "stacked", "")?;
+    child(&l, "span", "field-name", t("share.import"))?;
+    let text = child(&l, "textarea", "", "")?;
+    text.set_id("import-text");
+    text.set_attribute("rows", "8")?;
+    text.set_attribute("spellcheck", "false")?;
+    text.set_attribute("translate", "no")?;
+    let f = child(&d, "label", "field", "")?;
+    child(&f, "span", "field-name", t("share.file"))?;
+    let file = child(&f, "input", "", "")?;
+    file.set_id("import-file");
+    file.set_attribute("type", "file")?;
+    file.set_attribute("accept", ".scn,.txt,text/plain")?;
+    let row = child(&d, "div", "buttons", "")?;
+    button(&row, "import-run", t("share.run"))?.set_id("import-run");
+    button(&row, "close-dialog", t("share.close"))?;
+    els.insert("import-text", text);
+    Ok(())
+}
+
+/// The page's address without its fragment.
+fn base_url() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or("").to_string()
+}
+
+/// The share state of this moment.
+pub fn share_state(app: &App, embed: bool) -> Share {
+    Share { script: app.script(), lang: Some(lang().code().to_string()), sel: Some(app.selected), embed }
+}
+
+/// A link to this exact moment.
+pub fn share_link(app: &App, embed: bool) -> String {
+    format!("{}#{}", base_url(), share::encode(&share_state(app, embed)))
+}
+
+/// Runs a scenario script in a new world; a script that does not parse
+/// changes nothing and says why.
+pub fn import_script(app: &mut App, text: &str) -> Result<(), String> {
+    if let Err(e) = scenario::parse(text) {
+        app.notice = Some(tf("share.bad_script", &[&e]));
+        return Err(e.to_string());
+    }
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    app.new_world();
+    app.run_lines(&lines);
+    app.playing = false;
+    app.notice = None;
+    app.selected = app.ports.iter().copied().find(|p| app.runner.sim.nodes.get(p).is_some_and(|n| n.upstream.is_some())).or(app.ports.first().copied()).unwrap_or(app.selected);
+    Ok(())
+}
+
+/// Opens the state a URL fragment describes; a damaged link leaves the
+/// default world and a notice.
+pub fn open_fragment(app: &mut App, fragment: &str) {
+    match share::decode(fragment) {
+        Ok(s) => {
+            let _ = import_script(app, &s.script);
+            if let Some(p) = s.sel.filter(|p| app.ports.contains(p)) {
+                app.selected = p;
+            }
+            if s.embed {
+                set_embed(app, true);
+            }
+        }
+        Err(LinkError::NoScript) => {}
+        Err(e) => app.notice = Some(tf("share.bad_link", &[&e])),
+    }
+}
+
+/// Turns the page chrome off (slides) or on.
+pub fn set_embed(app: &mut App, on: bool) {
+    app.embed = on;
+    let _ = app.view.root.class_list().toggle_with_force("embed", on);
+}
+
+/// Switches the language, keeping the world; the URL remembers it.
+pub fn switch_lang(app: &mut App, to: Lang) {
+    set_lang(to);
+    if app.rebuild_view().is_err() {
+        return;
+    }
+    set_embed(app, app.embed);
+    let _ = app.view.root.class_list().toggle_with_force("reduced-motion", app.reduced_motion);
+    remember_lang(to);
+}
+
+/// Puts `?lang=` in the address without reloading.
+fn remember_lang(to: Lang) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(url) = web_sys::Url::new(&w.location().href().unwrap_or_default()) else { return };
+    url.search_params().set("lang", to.code());
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
+fn input_value(app: &App, id: &str) -> Option<HtmlInputElement> {
+    app.view.root.query_selector(&format!("#{id}")).ok().flatten()?.dyn_into().ok()
+}
+
+/// Share-dialog, language, help and notice buttons; lesson buttons go on.
+pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
+    match action {
+        "lang" => switch_lang(app, if lang() == Lang::Zh { Lang::En } else { Lang::Zh }),
+        "help" => toggle_help(app),
+        "close-dialog" => {
+            close_dialogs(app);
+        }
+        "dismiss-notice" => app.notice = None,
+        "share" => {
+            app.playing = false;
+            for (id, embed) in [("share-link", false), ("embed-link", true)] {
+                if let Some(i) = input_value(app, id) {
+                    i.set_value(&share_link(app, embed));
+                }
+            }
+            open(app, "share-dialog");
+        }
+        "export" => download(&app.script()),
+        "import-run" => {
+            let text = app.view.get("import-text").dyn_ref::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            if import_script(app, &text).is_ok() {
+                close_dialogs(app);
+            }
+        }
+        _ => super::lesson_view::act(app, action, el, value),
+    }
+}
+
+/// Offers `script` as a file download.
+fn download(script: &str) {
+    let go = || -> Result<(), JsValue> {
+        let parts = js_sys::Array::of1(&JsValue::from_str(script));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("text/plain");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let doc = super::dom::document()?;
+        let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+        a.set_href(&url);
+        a.set_download("replscope-session.scn");
+        a.click();
+        web_sys::Url::revoke_object_url(&url)
+    };
+    if let Err(e) = go() {
+        web_sys::console::warn_1(&e);
+    }
+}
+
+/// Reads a chosen file into the import box (the user then runs it).
+pub fn install(app: &Shared) -> Result<(), JsValue> {
+    let root = app.borrow().view.root.clone();
+    let app = app.clone();
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).filter(|i| i.id() == "import-file") else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let app = app.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await else { return };
+            let text = text.as_string().unwrap_or_default();
+            if let Ok(a) = app.try_borrow() {
+                if let Some(area) = a.view.get("import-text").dyn_ref::<HtmlTextAreaElement>() {
+                    area.set_value(&text);
+                }
+            }
+        });
+    });
+    root.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref())?;
+    cb.forget();
+    Ok(())
+}
+
+/// Fetches `lessons/index.txt` and every lesson it lists into the app.
+pub async fn fetch_lessons(app: Shared) {
+    let result = async {
+        let index = fetch_text("lessons/index.txt").await?;
+        let mut lessons = Vec::new();
+        for name in crate::engine::lesson::index(&index) {
+            let text = fetch_text(&format!("lessons/{name}")).await?;
+            lessons.push(crate::engine::lesson::load(&text).map_err(|e| format!("{name}: {e}"))?);
+        }
+        Ok::<_, String>(lessons)
+    }
+    .await;
+    let Ok(mut a) = app.try_borrow_mut() else { return };
+    match result {
+        Ok(l) => a.lessons = l,
+        Err(e) => a.lessons_error = Some(e),
+    }
+    a.after_lessons_loaded();
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let w = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(w.fetch_with_str(url)).await.map_err(|_| format!("{url}: network error"))?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response".to_string())?;
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| "no body")?).await.map_err(|_| "unreadable body")?;
+    Ok(text.as_string().unwrap_or_default())
+}
