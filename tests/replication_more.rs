@@ -120,3 +120,38 @@ fn bytes_held_by_a_cut_are_not_overtaken_after_the_heal() {
     assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
     assert_eq!(w.run("6380> GET a"), "\"2\"", "the later write arrives last");
 }
+
+/// Found by the simulation (seed 830): a replica that full-syncs from
+/// another replica gets no SELECT before the proxied stream, so it must
+/// start in the db the RDB's `repl-stream-db` names, as
+/// `replicationCreateMasterClient` does.
+#[test]
+fn a_sub_replica_synced_from_a_replica_starts_in_the_streams_selected_db() {
+    let mut w = synced(&[6380], "");
+    w.run("6379> SELECT 2\n6379> SET a 1\nwait 1s");
+    w.run("node 6381 --replicaof 127.0.0.1 6380\nwait 7s");
+    assert_eq!(w.info(6381, "master_link_status"), "up");
+    w.run("6379> SET b 2\nwait 1s");
+    assert_eq!(w.info(6381, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+    assert_eq!(w.run("6381> SELECT 2\n6381> MGET a b"), "1) \"1\"\n2) \"2\"");
+    assert_eq!(w.run("6381> SELECT 0\n6381> DBSIZE"), "(integer) 0");
+}
+
+/// Found by the simulation: a replica counts (and proxies) a transaction
+/// only at its EXEC, as Redis 7.0's `commandProcessed` does. When the link
+/// drops after MULTI and some queued commands arrived, the partial resync
+/// asks from the MULTI again; the replica used to ask from past the queued
+/// commands it had thrown away, and lost them.
+#[test]
+fn a_transaction_torn_by_a_lost_link_is_resent_whole_by_the_partial_resync() {
+    let mut w = World::new(1);
+    w.run("node 6379\nnode 6380 --replicaof 127.0.0.1 6379\nwait 6s\nlink 6379 6380 bandwidth 100kb latency 5ms");
+    w.run("load 6379 300 1000\nwait 3s\nload 6379 0");
+    let big = |c: &str| c.repeat(30_000);
+    w.run(&format!("6379> MULTI\n6379> SET a {}\n6379> SET b {}\n6379> SET c {}\n6379> EXEC", big("x"), big("y"), big("z")));
+    w.run("wait 3850ms\nkill 6379 6380\nwait 20s");
+    let sim = &w.runner.sim;
+    assert!(sim.node(6380).unwrap().keyspace == sim.node(6379).unwrap().keyspace, "the replica has the whole transaction");
+    assert!(w.logged(6379, "Partial resynchronization request from 127.0.0.1:6380 accepted"));
+    assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+}

@@ -147,7 +147,8 @@ impl Node {
             if let Some(conn) = up.conn.take() {
                 io.close(conn);
             }
-            if let Some(master) = up.master.take() {
+            if let Some(mut master) = up.master.take() {
+                master.discard_unapplied();
                 self.log(now, Level::Warning, "Connection with master lost.".into());
                 self.log(now, Level::Notice, "Caching the disconnected master state.".into());
                 cached = Some(master);
@@ -160,15 +161,7 @@ impl Node {
         if was_master {
             let msg = "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.";
             self.log_as(self.pid, 'S', now, Level::Notice, msg.into());
-            cached = Some(super::handshake::MasterLink {
-                replid: self.repl.replid.clone(),
-                reploff: self.repl.offset,
-                read_reploff: self.repl.offset,
-                db: 0,
-                multi: None,
-                inbuf: Vec::new(),
-                last_interaction_ms: now,
-            });
+            cached = Some(super::handshake::MasterLink::new(self.repl.replid.clone(), self.repl.offset, 0, now));
         }
         up.cached = cached;
         self.upstream = Some(up);

@@ -120,12 +120,34 @@ pub struct MasterLink {
     pub read_reploff: u64,
     /// Database the stream has selected.
     pub db: usize,
-    /// Commands queued inside MULTI, with their byte length.
+    /// Commands queued inside MULTI.
     pub multi: Option<Vec<Vec<Bytes>>>,
+    /// The stream bytes of the transaction being queued, from its MULTI on:
+    /// as in Redis 7.0, `reploff` stays at the MULTI until EXEC, when the
+    /// whole transaction is applied, counted and proxied at once.
+    pub multi_bytes: Vec<u8>,
     /// Unparsed stream bytes.
     pub inbuf: Vec<u8>,
     /// Last time data came from the master (Unix ms).
     pub last_interaction_ms: u64,
+}
+
+impl MasterLink {
+    /// A link positioned at `offset` of history `replid`, the stream in `db`
+    /// (`replicationCreateMasterClient`).
+    pub fn new(replid: String, offset: u64, db: usize, now: u64) -> Self {
+        MasterLink { replid, reploff: offset, read_reploff: offset, db, multi: None, multi_bytes: Vec::new(), inbuf: Vec::new(), last_interaction_ms: now }
+    }
+
+    /// `replicationCacheMaster`: forget what was read but not applied (a
+    /// partial command, an unfinished transaction); the next PSYNC asks
+    /// for it again.
+    pub fn discard_unapplied(&mut self) {
+        self.inbuf.clear();
+        self.multi = None;
+        self.multi_bytes.clear();
+        self.read_reploff = self.reploff;
+    }
 }
 
 /// How the RDB payload is framed.

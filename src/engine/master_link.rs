@@ -40,16 +40,23 @@ impl Node {
                 }
             };
             let consumed: Vec<u8> = m.inbuf.drain(..used).collect();
-            if let Some(queue) = m.multi.as_mut() {
-                if !argv.first().is_some_and(|c| c.eq_ignore_ascii_case(b"EXEC")) {
-                    queue.push(argv);
-                    m.reploff += used as u64;
-                    self.proxy_stream(&consumed);
-                    continue;
-                }
+            let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+            // Inside MULTI nothing is applied, counted or proxied until EXEC
+            // (`commandProcessed` skips a master client flagged MULTI).
+            if m.multi.is_some() && !is(b"exec") {
+                m.multi.as_mut().expect("in MULTI").push(argv);
+                m.multi_bytes.extend_from_slice(&consumed);
+                continue;
             }
-            self.apply_from_master(argv, used, now, io);
-            self.proxy_stream(&consumed);
+            if m.multi.is_none() && is(b"multi") {
+                m.multi = Some(Vec::new());
+                m.multi_bytes = consumed;
+                continue;
+            }
+            let mut applied = std::mem::take(&mut m.multi_bytes);
+            applied.extend_from_slice(&consumed);
+            self.apply_from_master(argv, applied.len(), now, io);
+            self.proxy_stream(&applied);
             if self.upstream.as_ref().is_none_or(|u| u.master.is_none()) {
                 return;
             }
@@ -63,8 +70,6 @@ impl Node {
         let is_getack = name == b"replconf" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
         if is_getack {
             self.send_ack();
-        } else if name == b"multi" {
-            self.up().master.as_mut().expect("link").multi = Some(Vec::new());
         } else if name == b"exec" {
             let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
             for cmd in queued {
@@ -100,9 +105,7 @@ impl Node {
             io.close(conn);
         }
         if let Some(mut master) = up.master.take() {
-            master.inbuf.clear();
-            master.multi = None;
-            master.read_reploff = master.reploff;
+            master.discard_unapplied();
             up.state = ReplState::Connect;
             up.down_since_ms = now;
             self.log(now, Level::Warning, "Connection with master lost.".into());

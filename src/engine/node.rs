@@ -267,6 +267,7 @@ impl Node {
         self.log_rdb_loaded(&loaded, &payload, expired, now, true);
         if let Some(info) = loaded.repl.clone() {
             let offset = info.repl_offset.max(0) as u64;
+            let db = info.master_db();
             if self.upstream.is_some() {
                 let msg = "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.";
                 self.log(now, Level::Notice, msg.into());
@@ -275,15 +276,7 @@ impl Node {
                 Some(up) => {
                     self.repl.replid = info.repl_id.clone();
                     self.repl.offset = offset;
-                    up.cached = Some(super::handshake::MasterLink {
-                        replid: info.repl_id,
-                        reploff: offset,
-                        read_reploff: offset,
-                        db: info.stream_db.max(0) as usize,
-                        multi: None,
-                        inbuf: Vec::new(),
-                        last_interaction_ms: now,
-                    });
+                    up.cached = Some(super::handshake::MasterLink::new(info.repl_id, offset, db, now));
                 }
                 None => {
                     self.repl.replid2 = info.repl_id;

@@ -71,6 +71,14 @@ pub struct ReplInfo {
     pub stream_db: i32,
 }
 
+impl ReplInfo {
+    /// The db the master client starts in (`replicationCreateMasterClient`
+    /// selects it; an index out of range leaves db 0, as `selectDb` fails).
+    pub fn master_db(&self) -> usize {
+        usize::try_from(self.stream_db).ok().filter(|&db| db < super::keyspace::DATABASES).unwrap_or(0)
+    }
+}
+
 /// The result of loading an RDB file (`rdbLoad` into `server.db` + `rsi`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Loaded {

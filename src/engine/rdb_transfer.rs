@@ -77,6 +77,9 @@ impl Node {
             }
         };
         self.log_rdb_loaded(&loaded, &payload, 0, now, false);
+        // The stream continues in the db the master's stream had selected
+        // (`repl-stream-db`): a sub-replica of a replica gets no SELECT first.
+        let db = loaded.repl.as_ref().map_or(0, |r| r.master_db());
         self.keyspace = loaded.keyspace;
         self.next_expiry_ms = Some(0);
         self.disk = Some(payload);
@@ -88,7 +91,7 @@ impl Node {
         if self.backlog.is_none() {
             self.backlog = Some(Backlog::new(self.config.repl_backlog_size as u64, off));
         }
-        let master = MasterLink { replid, reploff: off, read_reploff: off, db: 0, multi: None, inbuf: Vec::new(), last_interaction_ms: now };
+        let master = MasterLink::new(replid, off, db, now);
         let up = self.up();
         up.master = Some(master);
         up.state = ReplState::Connected;
