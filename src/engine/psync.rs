@@ -51,6 +51,27 @@ pub struct PsyncEvent {
     pub replica: String,
     /// What was decided and why.
     pub decision: PsyncDecision,
+    /// What the replica asked for: `PSYNC <replid> <offset>` (`?` and -1
+    /// for a full resync request).
+    pub request: (String, i64),
+    /// The master's replication state the decision was taken on.
+    pub state: PsyncState,
+}
+
+/// The master's replication state at a PSYNC: the inputs of the decision.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PsyncState {
+    /// `server.replid`.
+    pub replid: String,
+    /// `server.replid2`.
+    pub replid2: String,
+    /// `server.second_replid_offset`.
+    pub second_offset: i64,
+    /// `server.master_repl_offset`.
+    pub offset: u64,
+    /// The backlog as `(repl_backlog_first_byte_offset, repl_backlog_histlen)`,
+    /// if there is one.
+    pub backlog: Option<(u64, u64)>,
 }
 
 impl Node {
@@ -70,6 +91,14 @@ impl Node {
         }
         let name = Self::replica_name(client);
         self.log(now, Level::Notice, format!("Replica {name} asks for synchronization"));
+        let state = PsyncState {
+            replid: self.repl.replid.clone(),
+            replid2: self.repl.replid2.clone(),
+            second_offset: self.repl.second_offset,
+            offset: self.repl.offset,
+            backlog: self.backlog.as_ref().map(|b| (b.repl_backlog_first_byte_offset(), b.repl_backlog_histlen())),
+        };
+        let request = (replid.to_string(), offset);
         let decision = self.decide_psync(replid, offset);
         let _ = conn;
         if let PsyncDecision::Partial { offset: off, bytes, .. } = decision {
@@ -104,7 +133,7 @@ impl Node {
             }
             self.start_full_sync(client, now);
         }
-        self.psync_events.push(PsyncEvent { time_ms: now, replica: name, decision });
+        self.psync_events.push(PsyncEvent { time_ms: now, replica: name, decision, request, state });
     }
 
     /// The conditions of `masterTryPartialResynchronization`.
