@@ -11,7 +11,7 @@
 mod sim;
 
 /// Seeds the default run covers (half in each batch test).
-const DEFAULT_SEEDS: u64 = 2000;
+const DEFAULT_SEEDS: u64 = 3000;
 
 fn batch(from: u64, to: u64) {
     match sim::run_seeds(from, to) {
