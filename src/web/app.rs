@@ -83,7 +83,6 @@ impl View {
         let mut els = BTreeMap::new();
         a11y::build(root, &mut els)?;
         controls::build_header(doc, root, &mut els)?;
-        lesson_view::build(root, &mut els)?;
         let layout = super::dom::child(root, "div", "layout", "")?;
         topology::build(doc, &layout, &mut els)?;
         controls::build_side(doc, &layout, &mut els)?;

@@ -76,13 +76,14 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
     let present = button(&bar, "present", t("ctl.present"))?;
     present.set_id("present");
     present.set_attribute("aria-pressed", "false")?;
-    let tl = labelled(&header, t("ctl.timeline"))?;
+    let row = child(&header, "div", "toolbar row2", "")?;
+    let tl = labelled(&row, t("ctl.timeline"))?;
     tl.set_class_name("field timeline");
     tl.set_id("timeline-field");
     let timeline = input(&tl, "timeline", "range", "0")?;
     timeline.set_id("timeline");
     timeline.set_attribute("min", "0")?;
-    let load = child(&header, "div", "toolbar load", "")?;
+    let load = child(&row, "div", "toolbar load", "")?;
     load.set_id("load");
     child(&load, "strong", "", t("load.title"))?;
     let rate = labelled(&load, t("load.rate"))?;
@@ -108,6 +109,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
 /// Builds the right-hand column: node panel, phases, console.
 pub fn build_side(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
     let side = child(layout, "div", "side", "")?;
+    super::lesson_view::build(&side, els)?;
     let node = child(&side, "section", "panel node-panel", "")?;
     node.set_id("node-panel");
     let phases = child(&side, "section", "panel phases-panel", "")?;

@@ -171,6 +171,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("lesson.wrong", "✗ Not quite.", "✗ 不太对。"),
     ("lesson.question", "Question", "问题"),
     ("lesson.watch", "Watch:", "请看："),
+    ("lesson.look", "look here", "看这里"),
     ("panel.topology", "topology", "拓扑图"),
     ("panel.traffic", "messages on the links", "链路上的消息"),
     ("panel.phases", "six phases", "六个阶段"),

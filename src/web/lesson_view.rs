@@ -128,9 +128,9 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
 /// Highlights: panel name → the element id it lights up.
 fn panel_id(name: &str) -> &'static str {
     match name {
-        "topology" | "traffic" => "stage",
+        "topology" | "traffic" | "psync" => "stage",
         "phases" => "phases",
-        "backlog" | "psync" => "backlog",
+        "backlog" => "backlog",
         "console" => "console",
         "info" => "info",
         "log" => "logs",
@@ -255,7 +255,7 @@ fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
     }
     for name in names {
         if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
-            e.set_attribute("data-hl", t("lesson.watch"))?;
+            e.set_attribute("data-hl", t("lesson.look"))?;
         }
     }
     Ok(())

@@ -110,7 +110,9 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
     svg_text(&m, x, y + 4.5, "msg-glyph", glyph(kind))?;
     if let Some(text) = label {
         let anchor_x = x + 14.0 * side.max(0.0) - 14.0 * (-side).max(0.0);
-        let t = svg_text(&m, anchor_x, y + 5.0, if side > 0.0 { "msg-label" } else { "msg-label left" }, &text)?;
+        // Labels of the two directions sit on opposite sides and at different heights.
+        let dy = if side > 0.0 { 5.0 } else { 21.0 };
+        let t = svg_text(&m, anchor_x, y + dy, if side > 0.0 { "msg-label" } else { "msg-label left" }, &text)?;
         t.set_attribute("text-anchor", if side > 0.0 { "start" } else { "end" })?;
     }
     let title = svg_child(&m, "title", &[])?;

@@ -65,7 +65,7 @@ async function playAll(browser, base, lang) {
         assert(right === 1, `${id} step ${n}: the right answer is marked`);
       }
       await checkLanguage(page, lang, `${id} step ${n}`);
-      if (SHOTS.some(([l, s]) => l === i + 1 && s === n)) await screenshot(page, `lesson${String(i + 1).padStart(2, '0')}-step${n}-${lang}`);
+      if (SHOTS.some(([l, s]) => l === i + 1 && s === n)) await page.evaluate(() => window.scrollTo(0, 0)).then(() => screenshot(page, `lesson${String(i + 1).padStart(2, '0')}-step${n}-${lang}`));
       assert(errors.length === 0, `${id} step ${n}: ${errors.join('; ')}`);
     }
     assert(n >= 2, `${id}: has steps`);
