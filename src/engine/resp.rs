@@ -319,23 +319,24 @@ fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError
     }
 }
 
+/// Finds the `\r` ending a `*count` or `$len` header line. `Ok(None)` while
+/// the line (and the byte after its `\r`) has not fully arrived; an error if
+/// the line grows past the inline limit (`what` is "mbulk" or "bulk").
+fn header_line(buf: &[u8], what: &'static str) -> Result<Option<usize>, ProtocolError> {
+    match find(buf, b'\r') {
+        Some(cr) if cr + 2 <= buf.len() => Ok(Some(cr)),
+        Some(_) => Ok(None),
+        None if buf.len() > PROTO_INLINE_MAX_SIZE => {
+            let reason = if what == "mbulk" { "too big mbulk count string" } else { "too big bulk count string" };
+            Err(ProtocolError::new(format!("Protocol error: {reason}"), reason))
+        }
+        None => Ok(None),
+    }
+}
+
 fn parse_multibulk(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError> {
     // Count line: '*' up to the first '\r', which needs one more byte after it.
-    let cr = match find(buf, b'\r') {
-        Some(p) => p,
-        None => {
-            if buf.len() > PROTO_INLINE_MAX_SIZE {
-                return Err(ProtocolError::new(
-                    "Protocol error: too big mbulk count string",
-                    "too big mbulk count string",
-                ));
-            }
-            return Ok(None);
-        }
-    };
-    if cr + 2 > buf.len() {
-        return Ok(None);
-    }
+    let Some(cr) = header_line(buf, "mbulk")? else { return Ok(None) };
     let count = match parse_i64(&buf[1..cr]) {
         Some(n) if n <= i32::MAX as i64 => n,
         _ => {
@@ -352,21 +353,7 @@ fn parse_multibulk(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolEr
     let mut argv: Vec<Bytes> = Vec::with_capacity((count as usize).min(1024));
     for _ in 0..count {
         let rest = &buf[pos..];
-        let cr = match find(rest, b'\r') {
-            Some(p) => p,
-            None => {
-                if rest.len() > PROTO_INLINE_MAX_SIZE {
-                    return Err(ProtocolError::new(
-                        "Protocol error: too big bulk count string",
-                        "too big bulk count string",
-                    ));
-                }
-                return Ok(None);
-            }
-        };
-        if cr + 2 > rest.len() {
-            return Ok(None);
-        }
+        let Some(cr) = header_line(rest, "bulk")? else { return Ok(None) };
         if rest[0] != b'$' {
             return Err(ProtocolError::new(
                 format!("Protocol error: expected '$', got '{}'", rest[0] as char),

@@ -120,10 +120,6 @@ mod tests {
     use crate::engine::keyspace::Keyspace;
     use crate::engine::resp::Reply;
 
-    fn arr(v: &[&str]) -> Reply {
-        Reply::Array(v.iter().map(|s| bulk(s)).collect())
-    }
-
     #[test]
     fn push_order_and_length() {
         let mut ks = Keyspace::default();

@@ -404,6 +404,11 @@ pub(crate) mod testutil {
         run(ks, line).0
     }
 
+    /// An array reply of bulk strings.
+    pub fn arr(v: &[&str]) -> Reply {
+        Reply::Array(v.iter().map(|s| bulk(s)).collect())
+    }
+
     pub fn ops_text(ops: &[Op]) -> Vec<String> {
         ops.iter()
             .map(|o| o.argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" "))

@@ -100,10 +100,6 @@ mod tests {
     use crate::engine::keyspace::Keyspace;
     use crate::engine::resp::Reply;
 
-    fn arr(v: &[&str]) -> Reply {
-        Reply::Array(v.iter().map(|s| bulk(s)).collect())
-    }
-
     #[test]
     fn smembers_of_integer_set_is_numeric_order() {
         let mut ks = Keyspace::default();
