@@ -348,3 +348,140 @@ fn switching_to_chinese_keeps_the_world() {
     p.click("#lang");
     assert_eq!(p.text("#console h2"), "Console");
 }
+
+// ---- hostile input ----
+
+const XSS: [&str; 2] = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"];
+
+/// Replaces `alert` with a recorder; true once anything called it.
+fn trap_alert() -> impl Fn() -> bool {
+    js_sys::eval("window.__alerted = false; window.alert = function () { window.__alerted = true; };").unwrap();
+    || js_sys::eval("window.__alerted").unwrap().is_truthy()
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |ok, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&ok, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// No element made from a payload, the payload visible as text.
+fn assert_inert(p: &Page, payload: &str) {
+    assert_eq!(p.count("script, img, [onerror]"), 0, "no element from {payload}");
+    assert!(p.root.text_content().unwrap_or_default().contains(payload), "{payload} shown verbatim");
+}
+
+#[wasm_bindgen_test]
+async fn script_and_img_payloads_render_as_text_everywhere() {
+    let alerted = trap_alert();
+    let p = mount(11);
+    p.run(7_000);
+    for x in XSS {
+        p.type_in_console(6379, &format!("SET '{x}' '{x}'"));
+        p.type_in_console(6379, &format!("GET '{x}'"));
+        p.type_in_console(6379, x);
+        p.set("#log-filter", x);
+        assert_inert(&p, x);
+    }
+    p.set("#log-filter", "");
+    // The same payloads through an imported script and a share link.
+    let script = format!("seed 3\nnode 6379\n6379> SET k '{}'\n6379> SET '{}' v\n", XSS[0], XSS[1]);
+    let q = mount(12);
+    replscope::web::share_ui::import_script(&mut q.app.borrow_mut(), &script).unwrap();
+    q.type_in_console(6379, "KEYS *");
+    q.app.borrow().render().unwrap();
+    let share = replscope::engine::share::Share { script: script.clone(), lang: None, sel: Some(6379), embed: false };
+    let r = mount(13);
+    replscope::web::share_ui::open_fragment(&mut r.app.borrow_mut(), &replscope::engine::share::encode(&share));
+    r.type_in_console(6379, "GET k");
+    for page in [&q, &r] {
+        assert_inert(page, XSS[0]);
+    }
+    assert_inert(&q, XSS[1]);
+    sleep(300).await; // an <img onerror> would have fired by now
+    assert!(!alerted(), "no dialog");
+}
+
+#[wasm_bindgen_test]
+fn binary_and_emoji_keys_work_and_show() {
+    let p = mount(14);
+    p.run(7_000);
+    p.type_in_console(6379, r#"SET "\xff\x00k" v"#);
+    assert_eq!(p.console_lines().last().unwrap().1, "OK");
+    p.type_in_console(6379, "SET 🔑 🗝️");
+    p.type_in_console(6379, "GET 🔑");
+    assert_eq!(p.console_lines().last().unwrap().1, r#""\xf0\x9f\x97\x9d\xef\xb8\x8f""#, "bytes escaped as redis-cli does");
+    p.type_in_console(6379, "KEYS *");
+    assert!(p.console_lines().iter().any(|(_, t)| t.contains(r"\xff\x00k")), "binary key escaped as redis-cli does");
+    p.run(2_000);
+    p.type_in_console(6380, r#"EXISTS "\xff\x00k" 🔑"#);
+    assert_eq!(p.console_lines().last().unwrap().1, "(integer) 2", "both replicated");
+}
+
+#[wasm_bindgen_test]
+fn a_megabyte_value_is_exact_in_the_engine_and_cut_in_the_display() {
+    let p = mount(15);
+    p.run(7_000);
+    let big = "x".repeat(1 << 20);
+    p.type_in_console(6379, &format!("SET big {big}"));
+    assert_eq!(p.console_lines().last().unwrap().1, "OK");
+    p.type_in_console(6379, "STRLEN big");
+    assert_eq!(p.console_lines().last().unwrap().1, "(integer) 1048576", "exact in the engine");
+    p.type_in_console(6379, "GET big");
+    let shown = p.console_lines().last().unwrap().1.clone();
+    assert!(shown.len() < 3_000 && shown.ends_with("bytes)"), "cut, with its size: {}", &shown[shown.len() - 40..]);
+    p.run(30_000);
+    p.type_in_console(6380, "STRLEN big");
+    assert_eq!(p.console_lines().last().unwrap().1, "(integer) 1048576", "replicated exactly");
+    assert!(p.root.text_content().unwrap().len() < 200_000, "the page holds no megabyte of text");
+}
+
+#[wasm_bindgen_test]
+fn a_hundred_thousand_keys_go_through_a_full_sync() {
+    let p = mount(16);
+    p.run(7_000);
+    p.type_in_console(6379, "DEBUG POPULATE 100000");
+    assert_eq!(p.console_lines().last().unwrap().1, "OK");
+    p.type_in_console(6380, "REPLICAOF NO ONE");
+    p.type_in_console(6380, "REPLICAOF 127.0.0.1 6379");
+    p.run(60_000);
+    p.type_in_console(6380, "DBSIZE");
+    assert_eq!(p.console_lines().last().unwrap().1, "(integer) 100000");
+    assert!(p.text(".node[data-port=\"6380\"] .keys").contains("100000"));
+}
+
+#[wasm_bindgen_test]
+fn a_flood_of_commands_is_bounded_and_marked() {
+    let p = mount(17);
+    p.run(7_000);
+    p.select(6379);
+    // Typed one by one (each a submit and a redraw), then a 5,000-line paste.
+    for i in 0..150 {
+        p.one("#console-input").dyn_into::<HtmlInputElement>().unwrap().set_value(&format!("INCR n{}", i % 7));
+        p.click("[data-action=console-send]");
+    }
+    let pasted: String = (0..5_000).map(|i| format!("SET p{i} {i}\r\n")).collect();
+    replscope::web::events::paste_lines(&mut p.app.borrow_mut(), &pasted);
+    p.app.borrow().render().unwrap();
+    let con = p.app.borrow().consoles[&6379].clone();
+    assert!(con.lines.len() <= replscope::web::console::MAX_LINES && con.history.len() <= replscope::web::console::MAX_HISTORY);
+    assert!(p.text(".console-out .cl-dropped").contains("older lines dropped"));
+    p.type_in_console(6379, "GET p4999");
+    assert_eq!(p.console_lines().last().unwrap().1, "\"4999\"", "every pasted line ran");
+}
+
+#[wasm_bindgen_test]
+fn malformed_share_links_say_so_and_leave_the_default_world() {
+    let good = replscope::engine::share::encode(&replscope::engine::share::Share { script: "node 6379\n".into(), lang: None, sel: None, embed: false });
+    let long = format!("#v=1&s={}", "A".repeat(400_000));
+    let bad = ["#v=1&s=!!!!", "#v=9&c=0&s=AAAA", "#c=zz&s=A", &good[..good.len() - 1], &good[..good.len() / 2], &long, "#v=1&c=&s=%ZZ%00<script>"];
+    for frag in bad {
+        let p = mount(18);
+        replscope::web::share_ui::open_fragment(&mut p.app.borrow_mut(), frag);
+        p.app.borrow().render().unwrap();
+        assert!(!p.one("#notice").has_attribute("hidden"), "{} gives a notice", &frag[..frag.len().min(40)]);
+        assert_eq!(p.count(".node"), 3, "the default world");
+        assert!(p.text("#notice").len() < 500);
+    }
+}

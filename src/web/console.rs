@@ -7,7 +7,7 @@ use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
 
 use super::app::App;
-use super::dom::{add, button, child, el};
+use super::dom::{add, button, child, clear, clip, el, MAX_SHOWN};
 use super::i18n::t;
 use crate::engine::net::Port;
 use crate::engine::node::ClientId;
@@ -27,6 +27,8 @@ pub enum LineKind {
 
 /// Most lines a console keeps.
 pub const MAX_LINES: usize = 400;
+/// Most typed lines the ↑/↓ history keeps.
+pub const MAX_HISTORY: usize = 1000;
 
 /// One node's console.
 #[derive(Clone, Debug, Default)]
@@ -39,18 +41,34 @@ pub struct Console {
     pub hist_pos: Option<usize>,
     /// Commands waiting for a reply (client id and argv).
     pub pending: Vec<(ClientId, Vec<Vec<u8>>)>,
-    /// Bumped on every change, for redrawing.
-    pub version: u64,
+    /// Output lines dropped from the front because of [`MAX_LINES`].
+    pub dropped: u64,
 }
 
 impl Console {
-    /// Appends an output line (the oldest go past [`MAX_LINES`]).
+    /// Appends an output line, cut to [`MAX_SHOWN`] bytes (the oldest
+    /// lines go past [`MAX_LINES`] and are counted in `dropped`).
     pub fn push(&mut self, kind: LineKind, text: String) {
+        let text = if text.len() > MAX_SHOWN { clip(&text, MAX_SHOWN).into_owned() } else { text };
         self.lines.push((kind, text));
         if self.lines.len() > MAX_LINES {
-            self.lines.drain(..self.lines.len() - MAX_LINES);
+            let extra = self.lines.len() - MAX_LINES;
+            self.lines.drain(..extra);
+            self.dropped += extra as u64;
         }
-        self.version += 1;
+    }
+
+    /// Remembers a typed line for ↑/↓ (not a repeat of the last one; the
+    /// oldest go past [`MAX_HISTORY`]).
+    pub fn remember(&mut self, line: &str) {
+        self.hist_pos = None;
+        if line.trim().is_empty() || self.history.last().map(String::as_str) == Some(line) {
+            return;
+        }
+        self.history.push(line.to_string());
+        if self.history.len() > MAX_HISTORY {
+            self.history.drain(..self.history.len() - MAX_HISTORY);
+        }
     }
 }
 
@@ -62,11 +80,7 @@ pub fn prompt(app: &App, port: Port) -> String {
 /// Runs one typed line on `port`, as redis-cli would: journaled as the
 /// scenario line `PORT> line` (a line that does not split is only echoed).
 pub fn run_line(app: &mut App, port: Port, line: &str) {
-    let con = app.consoles.entry(port).or_default();
-    con.hist_pos = None;
-    if !line.trim().is_empty() && con.history.last().map(String::as_str) != Some(line) {
-        con.history.push(line.to_string());
-    }
+    app.consoles.entry(port).or_default().remember(line);
     match split_args(line) {
         Ok(a) if !a.is_empty() => app.act(&format!("{port}> {}", line.trim())),
         Ok(_) => {
@@ -164,29 +178,57 @@ pub fn input(app: &App) -> Option<HtmlInputElement> {
     app.view.get("console-input").clone().dyn_into().ok()
 }
 
-/// Draws the selected node's console.
+/// The class of a console line.
+fn class_of(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Input => "cl-input",
+        LineKind::Reply => "cl-reply",
+        LineKind::Error => "cl-error",
+    }
+}
+
+/// Draws the selected node's console. Lines pushed since the last frame
+/// are appended (and the oldest removed) instead of redrawing all of them,
+/// so a flood of commands stays cheap; a "dropped" marker leads once the
+/// console has let old lines go.
 pub fn render(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
     let con = app.consoles.get(&port);
-    let version = con.map_or(0, |c| c.version);
     let blocked = con.is_some_and(|c| !c.pending.is_empty());
     super::dom::set_text(app.view.get("console-prompt"), &prompt(app, port));
     if let Some(i) = input(app) {
         i.set_disabled(blocked);
     }
-    if !app.view.changed("console", format!("{port}:{version}")) {
+    let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
+    let total = dropped + lines.len() as u64;
+    let out = app.view.get("console-out");
+    let drawn = app.view.sigs.borrow().get("console").and_then(|s| s.strip_prefix(&format!("{port}:"))).and_then(|n| n.parse::<u64>().ok());
+    if !app.view.changed("console", format!("{port}:{total}")) {
         return Ok(());
     }
-    let out = app.view.get("console-out");
-    super::dom::clear(out);
-    out.set_attribute("data-port", &port.to_string())?;
-    for (kind, text) in con.map(|c| c.lines.as_slice()).unwrap_or_default() {
-        let class = match kind {
-            LineKind::Input => "cl-input",
-            LineKind::Reply => "cl-reply",
-            LineKind::Error => "cl-error",
-        };
-        child(out, "div", class, text)?;
+    let fresh = match drawn {
+        Some(n) if n <= total && total - n <= lines.len() as u64 => (total - n) as usize,
+        _ => {
+            clear(out);
+            out.set_attribute("data-port", &port.to_string())?;
+            lines.len()
+        }
+    };
+    for (kind, text) in &lines[lines.len() - fresh..] {
+        child(out, "div", class_of(*kind), text)?;
+    }
+    if let Some(m) = out.query_selector(".cl-dropped")? {
+        m.remove();
+    }
+    while out.child_element_count() as usize > lines.len() {
+        match out.first_element_child() {
+            Some(first) => first.remove(),
+            None => break,
+        }
+    }
+    if dropped > 0 {
+        let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf("console.dropped", &[&dropped]))?;
+        out.prepend_with_node_1(&marker)?;
     }
     out.set_scroll_top(out.scroll_height());
     Ok(())

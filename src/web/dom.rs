@@ -107,19 +107,77 @@ pub fn fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// Shows a fixed banner saying the simulation crashed, with a reload button.
+/// Longest text (bytes) one line of a panel shows; the rest is cut and
+/// the full size said. The engine keeps the value exact.
+pub const MAX_SHOWN: usize = 2048;
+
+/// `text` cut to at most `max` bytes (at a character boundary) with
+/// "… (N bytes)" appended, or unchanged if it fits.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len()))
+}
+
+thread_local! {
+    /// The latest session script, kept where the panic hook can read it
+    /// without touching the app (which may be borrowed when it panics).
+    static LAST_SCRIPT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Remembers the latest session script for the crash banner.
+pub fn remember_script(script: String) {
+    LAST_SCRIPT.with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = script;
+        }
+    });
+}
+
+/// The script last given to [`remember_script`].
+pub fn last_script() -> String {
+    LAST_SCRIPT.with(|s| s.try_borrow().map(|s| s.clone()).unwrap_or_default())
+}
+
+/// Inline handlers of the banner's buttons (constant code, no user text).
+const RESET_JS: &str = "location.replace(location.pathname + location.search)";
+const COPY_JS: &str = "navigator.clipboard && navigator.clipboard.writeText(document.getElementById('error-script').value)";
+const DOWNLOAD_JS: &str = "var a=document.createElement('a');a.href=URL.createObjectURL(new Blob([document.getElementById('error-script').value],{type:'text/plain'}));a.download='replscope-session.scn';a.click()";
+
+/// Shows a fixed banner saying the simulation crashed: the message, a
+/// Reset button (the page without its link state) and the last session
+/// script in a text box with Copy and Download, so nothing typed is lost.
 pub fn show_error_banner(message: &str) {
     let Ok(doc) = document() else { return };
     let Some(body) = doc.body() else { return };
+    if doc.get_element_by_id("error-banner").is_some() {
+        return;
+    }
     let build = || -> Result<(), JsValue> {
         let banner = el(&doc, "div", "error-banner", "")?;
         banner.set_id("error-banner");
         banner.set_attribute("role", "alert")?;
         add(&banner, el(&doc, "strong", "", "replscope crashed: ")?)?;
-        add(&banner, el(&doc, "span", "", message)?)?;
-        let reload = el(&doc, "button", "", "Reload")?;
-        reload.set_attribute("onclick", "location.reload()")?;
-        banner.append_child(&reload)?;
+        add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN))?)?;
+        let script = el(&doc, "textarea", "error-script", "")?;
+        script.set_id("error-script");
+        script.set_attribute("readonly", "")?;
+        script.set_attribute("rows", "6")?;
+        script.set_attribute("aria-label", "Your session as a scenario script")?;
+        script.set_text_content(Some(&last_script()));
+        add(&banner, script)?;
+        for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
+            let b = el(&doc, "button", "", label)?;
+            b.set_id(id);
+            b.set_attribute("type", "button")?;
+            b.set_attribute("onclick", js)?;
+            add(&banner, b)?;
+        }
         body.append_child(&banner)?;
         Ok(())
     };

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{ClipboardEvent, Element, Event, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 
 use super::app::{App, Shared};
 use super::{console, controls};
@@ -14,7 +14,14 @@ fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) ->
     let app = app.clone();
     let cb = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
         let redraw = match app.try_borrow_mut() {
-            Ok(mut a) => f(&mut a, &e),
+            Ok(mut a) => {
+                let before = (a.journal.len(), a.cursor);
+                let redraw = f(&mut a, &e);
+                if (a.journal.len(), a.cursor) != before {
+                    super::dom::remember_script(a.script());
+                }
+                redraw
+            }
             Err(_) => false,
         };
         if redraw {
@@ -86,6 +93,16 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         }
         false
     })?;
+    listen(&root, "paste", app, |a, e| {
+        let Some(text) = e.dyn_ref::<ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text").ok()) else { return false };
+        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.id() == "console-input");
+        if !in_console || !text.contains('\n') {
+            return false;
+        }
+        e.prevent_default();
+        paste_lines(a, &text);
+        true
+    })?;
     let doc: Element = app.borrow().view.doc.document_element().ok_or_else(|| JsValue::from_str("no html element"))?;
     listen(&doc, "keydown", app, |a, e| match e.dyn_ref::<KeyboardEvent>() {
         Some(k) if a.view.root.is_connected() => shortcut(a, k),
@@ -116,6 +133,20 @@ pub fn send_console(a: &mut App) {
     input.set_value("");
     let port = a.selected;
     console::run_line(a, port, &line);
+}
+
+/// Runs pasted multi-line text in the console, one command per line (the
+/// input field alone would join the lines); what was typed before comes first.
+pub fn paste_lines(a: &mut App, text: &str) {
+    let typed = console::input(a).map(|i| i.value()).unwrap_or_default();
+    if let Some(i) = console::input(a) {
+        i.set_value("");
+    }
+    let port = a.selected;
+    let all = format!("{typed}{text}");
+    for line in all.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty()) {
+        console::run_line(a, port, line);
+    }
 }
 
 /// The page's keyboard shortcuts: space, ←/→, `?`, Escape, and Enter or

@@ -50,6 +50,7 @@ pub fn start() -> Result<(), JsValue> {
         }
         a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !hash.contains("s="));
         a.render()?;
+        dom::remember_script(a.script());
     }
     wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
     app::start_loop(app)
@@ -79,6 +80,13 @@ fn install_panic_banner() {
         console_error_panic_hook::hook(info);
         dom::show_error_banner(&info.to_string());
     }));
+}
+
+/// Test and diagnostics export: the wasm linear memory's size in bytes
+/// (the long-run end-to-end test checks it stays bounded).
+#[wasm_bindgen]
+pub fn debug_wasm_memory_bytes() -> f64 {
+    core::arch::wasm32::memory_size(0) as f64 * 65536.0
 }
 
 /// Test-only export that panics on purpose, so the end-to-end test can check

@@ -168,9 +168,14 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let needle = app.log_filter.to_lowercase();
     let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
+    let dropped = node.log.dropped + skip as u64;
+    body.set_attribute("data-dropped", &dropped.to_string())?;
+    if dropped > 0 {
+        child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]))?;
+    }
     for line in &lines[skip..] {
         let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
-        child(body, "div", class, line)?;
+        child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN))?;
     }
     body.set_scroll_top(body.scroll_height());
     Ok(())

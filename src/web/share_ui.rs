@@ -94,6 +94,8 @@ pub fn open_fragment(app: &mut App, fragment: &str) {
                 set_embed(app, true);
             }
         }
+        // A link cut before its script still names its version or checksum.
+        Err(e @ LinkError::NoScript) if ["v", "c"].iter().any(|k| share::param(fragment, k).is_some()) => app.notice = Some(tf("share.bad_link", &[&e])),
         Err(LinkError::NoScript) => {}
         Err(e) => app.notice = Some(tf("share.bad_link", &[&e])),
     }
