@@ -84,7 +84,7 @@ impl ReplInfo {
 pub struct Loaded {
     /// The databases read from the file.
     pub keyspace: Keyspace,
-    /// Replication info, present when the file has a 40-char `repl-id` aux field.
+    /// Replication info, present when the file has a 40-byte UTF-8 `repl-id` aux field.
     pub repl: Option<ReplInfo>,
 }
 
@@ -712,7 +712,10 @@ pub fn decode(bytes: &[u8]) -> Result<Loaded, RdbError> {
                 let num = || String::from_utf8_lossy(&v).trim().parse::<i64>().unwrap_or(0);
                 match k.to_ascii_lowercase().as_slice() {
                     b"repl-stream-db" => stream_db = num() as i32,
-                    b"repl-id" if v.len() == 40 => repl_id = Some(String::from_utf8_lossy(&v).into_owned()),
+                    // Redis takes any 40 bytes; replids here are text, so a
+                    // 40-byte id that is not UTF-8 counts as absent (a lossy
+                    // conversion would change its length).
+                    b"repl-id" if v.len() == 40 => repl_id = std::str::from_utf8(&v).ok().map(str::to_string).or(repl_id),
                     b"repl-offset" => repl_offset = num(),
                     _ => {}
                 }
