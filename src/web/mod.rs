@@ -40,6 +40,7 @@ pub fn start() -> Result<(), JsValue> {
     let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
     let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let app = app::App::mount(&document, &root, seed)?;
+    APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
         let mut a = app.borrow_mut();
         a.reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
@@ -87,6 +88,18 @@ fn install_panic_banner() {
 #[wasm_bindgen]
 pub fn debug_wasm_memory_bytes() -> f64 {
     core::arch::wasm32::memory_size(0) as f64 * 65536.0
+}
+
+thread_local! {
+    /// The mounted app, for the diagnostics exports below.
+    static APP: std::cell::RefCell<Option<app::Shared>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Test and diagnostics export: how many entries the session journal
+/// holds (the long-run test checks it stays small without user actions).
+#[wasm_bindgen]
+pub fn debug_journal_len() -> u32 {
+    APP.with(|slot| slot.borrow().as_ref().and_then(|a| a.try_borrow().ok().map(|a| a.journal.len() as u32)).unwrap_or(0))
 }
 
 /// Test-only export that panics on purpose, so the end-to-end test can check

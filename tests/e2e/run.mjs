@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { serve, launch, openPage, screenshot, runTests, assert } from './harness.mjs';
 import { lessonTests } from './lessons.mjs';
+import { longRunTests } from './longrun.mjs';
 
 const dist = path.resolve(process.argv[2] || 'dist');
 const browser = await launch();
@@ -167,16 +168,22 @@ const tests = [
   }],
   ['a panic in the wasm shows the error banner', async () => {
     const { page } = await openPage(browser, root.base);
+    await typeCommand(page, 6379, 'SET typed "before the crash"');
     await page.evaluate(() => { try { window.wasmBindings.debug_panic('boom from e2e'); } catch (e) { /* trap */ } });
     await page.waitForSelector('#error-banner', { timeout: 5000 });
     const text = await page.textContent('#error-banner');
     assert(text.includes('boom from e2e'), 'banner shows the panic message: ' + text);
+    const script = await page.inputValue('#error-script');
+    assert(script.includes('SET typed "before the crash"'), 'banner keeps the session script: ' + script.slice(-200));
+    for (const b of ['#error-reset', '#error-copy', '#error-download']) assert(await page.isVisible(b), b + ' shown');
     await screenshot(page, 'panic-banner');
     await page.close();
   }],
 ];
 
-const ok = await runTests([...tests, ...lessonTests(browser, root.base)]);
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
+const all = [...tests, ...lessonTests(browser, root.base), ...longRunTests(browser, root.base)];
+const ok = await runTests(all.filter(([name]) => !only || only.test(name)));
 await browser.close();
 await root.close();
 await sub.close();
