@@ -38,7 +38,7 @@ pub fn start() -> Result<(), JsValue> {
     let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
     let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
-    let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
+    let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or_else(browser_seed);
     let app = app::App::mount(&document, &root, seed)?;
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
@@ -107,4 +107,14 @@ pub fn debug_journal_len() -> u32 {
 #[wasm_bindgen]
 pub fn debug_panic(message: &str) {
     panic!("{message}");
+}
+
+/// A fresh default seed from the browser's entropy (getrandom), so each visit
+/// gets its own run IDs as real servers do; `?seed=N` or a share link fixes it.
+fn browser_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000,
+        Err(_) => 1,
+    }
 }
