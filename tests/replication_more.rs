@@ -155,3 +155,17 @@ fn a_transaction_torn_by_a_lost_link_is_resent_whole_by_the_partial_resync() {
     assert!(w.logged(6379, "Partial resynchronization request from 127.0.0.1:6380 accepted"));
     assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
 }
+
+/// Found by the simulation (seed 107241): a master restarting from its
+/// dump.rdb drops the keys that expired meanwhile and, as Redis 7.0 does
+/// with RDBFLAGS_FEED_REPL, puts their DELs in the backlog after the saved
+/// offset; a replica continuing with a partial resync used to keep them.
+#[test]
+fn a_master_restarted_from_its_rdb_sends_dels_for_keys_expired_while_it_was_down() {
+    let mut w = World::new(1);
+    w.run("node 6379 --repl-diskless-sync no\nnode 6380 --replicaof 127.0.0.1 6379\nwait 2s");
+    w.run("6379> SET k v EX 30\n6379> SET keep 1\nwait 1s\n6379> SAVE\nstop 6379\nwait 40s\nstart 6379\nwait 3s");
+    assert!(w.logged(6379, "Partial resynchronization request from 127.0.0.1:6380 accepted"));
+    assert_eq!(w.run("6380> DBSIZE"), "(integer) 1", "the replica dropped the expired key");
+    assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+}

@@ -256,15 +256,15 @@ impl Node {
             }
         };
         let mut loaded = loaded;
-        let mut expired = 0;
+        // A master drops keys that expired while it was down (rdbLoad).
+        let mut expired: Vec<(usize, Bytes)> = Vec::new();
         if self.upstream.is_none() {
-            for db in &mut loaded.keyspace.dbs {
-                let before = db.entries.len();
+            for (i, db) in loaded.keyspace.dbs.iter_mut().enumerate() {
+                expired.extend(db.entries.iter().filter(|(_, e)| e.is_expired(now)).map(|(k, _)| (i, k.clone())));
                 db.entries.retain(|_, e| !e.is_expired(now));
-                expired += before - db.entries.len();
             }
         }
-        self.log_rdb_loaded(&loaded, &payload, expired, now, true);
+        self.log_rdb_loaded(&loaded, &payload, expired.len(), now, true);
         if let Some(info) = loaded.repl.clone() {
             let offset = info.repl_offset.max(0) as u64;
             let db = info.master_db();
@@ -284,6 +284,12 @@ impl Node {
                     self.repl.offset = offset;
                     self.backlog = Some(Backlog::new(self.config.repl_backlog_size as u64, offset));
                     self.no_replicas_since_s = now / 1000;
+                    // RDBFLAGS_FEED_REPL: the DELs of the keys dropped go to
+                    // the backlog after the saved offset, so replicas that
+                    // continue from it drop them too.
+                    for (db, key) in expired {
+                        self.feed_replication(db as i64, &[b"DEL".to_vec(), key]);
+                    }
                 }
             }
         }
