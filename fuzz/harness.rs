@@ -6,6 +6,7 @@
 
 use replscope::engine::command::{self, Ctx, ExpireMode};
 use replscope::engine::keyspace::Keyspace;
+use replscope::engine::share::{self, LinkError, Share, MAX_SCRIPT};
 use replscope::engine::{rdb, resp, scenario};
 
 /// Virtual time the command target runs at (2026-01-01, as the simulator).
@@ -67,10 +68,26 @@ pub fn rdb_decode(data: &[u8]) {
     assert_eq!(round.repl, loaded.repl, "RDB round trip changed the replication info");
 }
 
+/// The share-link decoder: any fragment gives a value or an error, never a
+/// panic; and any text, put in a link as the session script, comes back
+/// exactly, unless it is too long or not a valid script.
+pub fn share_decode(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = share::decode(text);
+    let link = share::encode(&Share { script: text.to_string(), lang: Some("zh".into()), sel: Some(6380), embed: false });
+    match share::decode(&link) {
+        Ok(back) => assert_eq!(back.script, text, "a link changed its script"),
+        Err(LinkError::BadScript(_)) => assert!(scenario::parse(text).is_err(), "a valid script was refused"),
+        Err(LinkError::Damaged(why)) => assert!(text.len() > MAX_SCRIPT, "a fresh link was damaged: {why}"),
+        Err(LinkError::NoScript) => panic!("encode wrote no script"),
+    }
+}
+
 /// Every target by name, as the corpus directories are named.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("resp_parse_command", resp_parse_command),
     ("command_execute", command_execute),
     ("scenario_parse", scenario_parse),
     ("rdb_decode", rdb_decode),
+    ("share_decode", share_decode),
 ];
