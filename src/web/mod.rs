@@ -102,6 +102,18 @@ pub fn debug_journal_len() -> u32 {
     APP.with(|slot| slot.borrow().as_ref().and_then(|a| a.try_borrow().ok().map(|a| a.journal.len() as u32)).unwrap_or(0))
 }
 
+/// Benchmark export: runs a scenario script on a fresh engine, off the
+/// page, and returns the transcript's length (or -1 for a bad script). The
+/// performance benchmark (`tests/e2e/bench.mjs`) times it to measure the
+/// engine inside the browser's wasm.
+#[wasm_bindgen]
+pub fn bench_run_script(script: &str) -> f64 {
+    match crate::engine::scenario::run_script(script) {
+        Ok(transcript) => transcript.len() as f64,
+        Err(_) => -1.0,
+    }
+}
+
 /// Test-only export that panics on purpose, so the end-to-end test can check
 /// that a panic shows the banner.
 #[wasm_bindgen]

@@ -1,0 +1,52 @@
+// Performance figures of the built site, printed as a table (not a test):
+//   node tests/e2e/bench.mjs dist
+// Download size (gzip -9 of every file), start time (navigation to the first
+// interactive frame, median of 7 loads), and the engine inside the browser's
+// wasm: one virtual hour with 3 replicas at 1000 writes/s, and a full sync of
+// a 1,000,000-key dataset.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serve, launch } from './harness.mjs';
+
+const dist = path.resolve(process.argv[2] || 'dist');
+const files = fs.readdirSync(dist, { recursive: true }).filter((f) => !path.basename(f).startsWith('.')).filter((f) => fs.statSync(path.join(dist, f)).isFile());
+let raw = 0, gz = 0;
+for (const f of files) {
+  const data = fs.readFileSync(path.join(dist, f));
+  raw += data.length;
+  gz += zlib.gzipSync(data, { level: 9 }).length;
+}
+
+const browser = await launch();
+const site = await serve(dist, '/');
+const starts = [];
+for (let i = 0; i < 7; i++) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(site.base + '?seed=1');
+  await page.waitForSelector('#app[data-ready="1"]', { timeout: 20000 });
+  starts.push(await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok(performance.now())))));
+  await page.close();
+}
+starts.sort((a, b) => a - b);
+
+const page = await browser.newPage();
+await page.goto(site.base + '?seed=1');
+await page.waitForSelector('#app[data-ready="1"]');
+const time = (script) => page.evaluate((s) => {
+  const t = performance.now();
+  const len = window.wasmBindings.bench_run_script(s);
+  return { ms: performance.now() - t, ok: len > 0 };
+}, script);
+const hour = await time('node 6379\nnode 6380 --replicaof 127.0.0.1 6379\nnode 6381 --replicaof 127.0.0.1 6379\nnode 6382 --replicaof 127.0.0.1 6379\nwait 10s\nload 6379 1000 32\nwait 1h\n');
+const sync = await time('node 6379 --repl-diskless-sync-delay 0\n6379> DEBUG POPULATE 1000000 key 16\nnode 6380\n6380> REPLICAOF 127.0.0.1 6379\nwait 60s\n6380> DBSIZE\n');
+
+console.log(`replscope site benchmarks (${new Date().toISOString().slice(0, 10)}, headless Chromium)`);
+console.log('| figure | value | target |');
+console.log('|---|---|---|');
+console.log(`| download: ${files.length} files, raw / gzip -9 | ${(raw / 1024).toFixed(0)} KB / ${(gz / 1024).toFixed(1)} KB | ≤ 150 KB gzip |`);
+console.log(`| start: navigation to first interactive frame, median of 7 | ${starts[3].toFixed(0)} ms | ≤ 300 ms |`);
+console.log(`| wasm: 1 virtual hour, 3 replicas, 1000 writes/s | ${(hour.ms / 1000).toFixed(2)} s${hour.ok ? '' : ' (failed)'} | ≤ 2 s |`);
+console.log(`| wasm: full sync of 1,000,000 keys (+60 s virtual) | ${(sync.ms / 1000).toFixed(2)} s${sync.ok ? '' : ' (failed)'} | ≤ 1 s |`);
+await browser.close();
+await site.close();
