@@ -221,7 +221,13 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     svg_text(g, x, top + 111.0, "meta keys", &tf("node.keys", &[&keys]))?;
     if let Some((up, state)) = link_status(n) {
         let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
-        svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
+        let line = svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
+        // A long state ("link down (connecting)") is squeezed to fit the box.
+        let em: f64 = text.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.9 }).sum();
+        if em * 9.2 > w - 16.0 {
+            line.set_attribute("textLength", &fmt(w - 16.0))?;
+            line.set_attribute("lengthAdjust", "spacingAndGlyphs")?;
+        }
     }
     let gtitle = svg_child(g, "title", &[])?;
     gtitle.set_text_content(Some(&format!("127.0.0.1:{port} {role_text} · replid {}", n.repl.replid)));
