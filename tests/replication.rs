@@ -48,7 +48,7 @@ fn the_master_replid_changes_when_the_first_replica_attaches() {
 fn offsets_grow_by_the_resp_size_of_each_propagated_write() {
     let mut w = synced(&[6380], "");
     let base = w.info_num(6379, "master_repl_offset");
-    let mut step = |w: &mut World, cmd: &str, delta: i64| {
+    let step = |w: &mut World, cmd: &str, delta: i64| {
         let before = w.info_num(6379, "master_repl_offset");
         w.run(&format!("6379> {cmd}"));
         assert_eq!(w.info_num(6379, "master_repl_offset") - before, delta, "{cmd}");

@@ -38,7 +38,7 @@ pub struct Client {
     /// The client's source port (an ephemeral port).
     pub addr_port: u16,
     /// Last command name, for `cmd=`.
-    pub last_cmd: String,
+    pub last_cmd: &'static str,
     /// Commands queued after MULTI, until EXEC.
     pub multi: Option<Vec<Vec<Bytes>>>,
     /// A command was refused while queuing: EXEC will abort.
@@ -61,7 +61,7 @@ impl Client {
             capa_psync2: false,
             created_ms: now,
             addr_port: 40000 + (id % 20000) as u16,
-            last_cmd: "NULL".into(),
+            last_cmd: "NULL",
             multi: None,
             multi_failed: false,
         }

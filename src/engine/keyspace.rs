@@ -1,7 +1,9 @@
 //! The keyspace: sixteen numbered databases of keys with optional expiry,
 //! as `redisDb` holds them (`dict` + `expires`).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use crate::engine::dict::Dict;
 
 use crate::engine::command::{ExpireMode, Op};
 
@@ -33,11 +35,11 @@ pub struct Entry {
     pub expire_at_ms: Option<u64>,
 }
 
-/// One numbered database (`redisDb`). Ordered so iteration is deterministic.
+/// One numbered database (`redisDb`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Db {
-    /// Keys and their entries.
-    pub entries: BTreeMap<Bytes, Entry>,
+    /// Keys and their entries, in a deterministic hash table.
+    pub entries: Dict<Entry>,
 }
 
 /// All databases of one node.
@@ -138,6 +140,10 @@ impl Keyspace {
         mode: ExpireMode,
         propagate: &mut Vec<Op>,
     ) -> Option<&Entry> {
+        let pos = self.dbs[db].entries.position(key)?;
+        if !self.dbs[db].entries.value_at(pos).is_expired(now_ms) {
+            return Some(self.dbs[db].entries.value_at(pos));
+        }
         if self.expire_if_needed(db, key, now_ms, mode, propagate) {
             return None;
         }
@@ -155,6 +161,10 @@ impl Keyspace {
         mode: ExpireMode,
         propagate: &mut Vec<Op>,
     ) -> Option<&mut Entry> {
+        let pos = self.dbs[db].entries.position(key)?;
+        if !self.dbs[db].entries.value_at(pos).is_expired(now_ms) {
+            return Some(self.dbs[db].entries.value_at_mut(pos));
+        }
         if self.expire_if_needed(db, key, now_ms, mode, propagate) {
             self.dbs[db].entries.remove(key);
             return None;
@@ -164,7 +174,7 @@ impl Keyspace {
 
     /// Active expiry on a master (`activeExpireCycle`, here exhaustive):
     /// delete every logically expired key and return one `DEL key` Op per
-    /// key, in db order then key order. Never call it on a replica.
+    /// key, in db order then table order. Never call it on a replica.
     pub fn active_expire(&mut self, now_ms: u64) -> Vec<Op> {
         let mut ops = Vec::new();
         for (db, d) in self.dbs.iter_mut().enumerate() {
@@ -231,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn active_expire_deletes_in_db_then_key_order() {
+    fn active_expire_deletes_in_db_then_table_order() {
         let mut ks = ks_with("k", Some(5));
         ks.dbs[0].entries.insert(b"counter".to_vec(), Entry { value: Value::Str(b"1".to_vec()), expire_at_ms: Some(5) });
         ks.dbs[0].entries.insert(b"keep".to_vec(), Entry::new(Value::Str(b"1".to_vec())));
@@ -239,7 +249,7 @@ mod tests {
         assert_eq!(ks.expires_count(0), 2);
         let ops = ks.active_expire(6);
         let got: Vec<(usize, Vec<u8>)> = ops.iter().map(|o| (o.db, o.argv[1].clone())).collect();
-        assert_eq!(got, vec![(0, b"counter".to_vec()), (0, b"k".to_vec()), (3, b"a".to_vec())]);
+        assert_eq!(got, vec![(0, b"k".to_vec()), (0, b"counter".to_vec()), (3, b"a".to_vec())]);
         let bytes: usize = ops[..2].iter().map(|o| crate::engine::resp::encoded_len(&o.argv)).sum();
         assert_eq!(bytes, 46); // DEL k (20) + DEL counter (26), as measured
         assert_eq!(ks.key_count(0), 1);

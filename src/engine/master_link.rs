@@ -26,10 +26,11 @@ impl Node {
             m.read_reploff += bytes.len() as u64;
             m.last_interaction_ms = now;
         }
+        // The buffer is read in place and trimmed once at the end.
+        let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
+        let mut pos = 0;
         loop {
-            let m = self.up().master.as_mut().expect("master link");
-            let parsed = resp::parse_command(&m.inbuf);
-            let (argv, used) = match parsed {
+            let (argv, used) = match resp::parse_command(&buf[pos..]) {
                 Ok(Some(x)) => x,
                 Ok(None) => break,
                 Err(e) => {
@@ -39,38 +40,47 @@ impl Node {
                     return;
                 }
             };
-            let consumed: Vec<u8> = m.inbuf.drain(..used).collect();
+            let consumed = &buf[pos..pos + used];
+            pos += used;
+            let m = self.up().master.as_mut().expect("master link");
             let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
             if m.multi.is_some() && !is(b"exec") {
                 m.multi.as_mut().expect("in MULTI").push(argv);
-                m.multi_bytes.extend_from_slice(&consumed);
+                m.multi_bytes.extend_from_slice(consumed);
                 continue;
             }
             if m.multi.is_none() && is(b"multi") {
                 m.multi = Some(Vec::new());
-                m.multi_bytes = consumed;
+                m.multi_bytes = consumed.to_vec();
                 continue;
             }
-            let mut applied = std::mem::take(&mut m.multi_bytes);
-            applied.extend_from_slice(&consumed);
-            self.apply_from_master(argv, applied.len(), now, io);
-            self.proxy_stream(&applied);
+            if m.multi_bytes.is_empty() {
+                self.apply_from_master(argv, used, now, io);
+                self.proxy_stream(consumed);
+            } else {
+                let mut applied = std::mem::take(&mut m.multi_bytes);
+                applied.extend_from_slice(consumed);
+                self.apply_from_master(argv, applied.len(), now, io);
+                self.proxy_stream(&applied);
+            }
             if self.upstream.as_ref().is_none_or(|u| u.master.is_none()) {
                 return;
             }
         }
+        buf.drain(..pos);
+        self.up().master.as_mut().expect("master link").inbuf = buf;
     }
 
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
     fn apply_from_master(&mut self, argv: Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let name = argv.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
-        let is_getack = name == b"replconf" && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
+        let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+        let is_getack = is(b"replconf") && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
         if is_getack {
             self.send_ack();
-        } else if name == b"exec" {
+        } else if is(b"exec") {
             let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
             for cmd in queued {
                 self.run_as_master_client(cmd, now, io);

@@ -355,7 +355,7 @@ impl Node {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::unknown_command_error(&argv)));
         };
-        client.last_cmd = spec.name.to_string();
+        client.last_cmd = spec.name;
         if !command::check_arity(spec, argv.len()) {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::arity_error(spec.name)));
@@ -382,20 +382,20 @@ impl Node {
             return Some(Reply::Status("QUEUED".into()));
         }
         if spec.data {
-            return Some(self.run_data_command(client, &argv, now, kind));
+            return Some(self.run_data_command(client, argv, now, kind));
         }
         self.admin_command(client, spec.name, argv, now, io, kind)
     }
 
     /// Executes a data command and propagates what it changed.
-    fn run_data_command(&mut self, client: &mut Client, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
+    fn run_data_command(&mut self, client: &mut Client, argv: Vec<Bytes>, now: u64, kind: ClientKind) -> Reply {
         let expire = match (kind, self.upstream.is_some()) {
             (_, false) => ExpireMode::Master,
             (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,
             _ => ExpireMode::ReplicaClient,
         };
         let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate: Vec::new() };
-        let reply = command::execute(&mut ctx, argv);
+        let reply = command::execute_owned(&mut ctx, argv);
         let ops = std::mem::take(&mut ctx.propagate);
         self.dirty += ops.len() as u64;
         for op in &ops {
@@ -413,8 +413,7 @@ impl Node {
     /// Every TTL a command sets is propagated as an absolute `PXAT` or
     /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
     fn note_expiry(&mut self, op: &Op) {
-        let name = op.argv.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
-        let at = if name == b"PEXPIREAT" {
+        let at = if op.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"PEXPIREAT")) {
             op.argv.get(2)
         } else {
             op.argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| op.argv.get(i + 1))
@@ -450,12 +449,12 @@ impl Node {
         if self.upstream.is_some() || self.backlog.is_none() {
             return;
         }
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(resp::encoded_len(argv) + 24);
         if self.slaveseldb != db {
-            bytes.extend(resp::encode_command(&[b"SELECT".to_vec(), db.to_string().into_bytes()]));
+            resp::encode_command_into(&mut bytes, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.slaveseldb = db;
         }
-        bytes.extend(resp::encode_command(argv));
+        resp::encode_command_into(&mut bytes, argv);
         self.append_to_backlog(&bytes);
     }
 

@@ -703,8 +703,14 @@ pub fn decode(bytes: &[u8]) -> Result<Loaded, RdbError> {
                 db = n as usize;
             }
             OP_RESIZEDB => {
+                // `dictExpand` ahead of the keys; a key takes at least a few
+                // bytes, so a hostile size cannot reserve more than the file.
+                let keys = r.len()?;
                 r.len()?;
-                r.len()?;
+                let keys = usize::try_from(keys)
+                    .unwrap_or(usize::MAX)
+                    .min(r.remaining() / 4);
+                ks.dbs[db].entries.reserve(keys);
             }
             OP_AUX => {
                 let k = r.string()?;

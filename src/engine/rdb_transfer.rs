@@ -26,7 +26,8 @@ impl Node {
             if line.is_empty() {
                 return true; // keepalive
             }
-            if let Some(mark) = line.strip_prefix("$EOF:") {
+            // The mark is a 40-byte run id (`CONFIG_RUN_ID_SIZE`).
+            if let Some(mark) = line.strip_prefix("$EOF:").filter(|m| m.len() >= 40) {
                 transfer.framing = Some(Framing::EofMark(mark.as_bytes().to_vec()));
                 self.log(now, Level::Notice, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk".into());
             } else if let Some(len) = line.strip_prefix('$').and_then(|l| l.parse::<usize>().ok()) {
@@ -41,12 +42,15 @@ impl Node {
             return true;
         }
         let pending = std::mem::take(&mut up.inbuf);
+        let had = transfer.buf.len();
         transfer.buf.extend_from_slice(&pending);
         let done_at = match transfer.framing.as_ref().expect("framing") {
             Framing::Length(len) => (transfer.buf.len() >= *len).then_some(*len),
             Framing::EofMark(mark) => {
-                let pos = transfer.buf.windows(mark.len()).position(|w| w == mark.as_slice());
-                pos.map(|p| p + mark.len())
+                // Only where the new bytes could complete the mark.
+                let from = had.saturating_sub(mark.len() - 1);
+                let pos = transfer.buf[from..].windows(mark.len()).position(|w| w == mark.as_slice());
+                pos.map(|p| from + p + mark.len())
             }
         };
         let Some(end) = done_at else { return false };

@@ -76,17 +76,21 @@ impl Reply {
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Integer(n) => {
-                out.extend_from_slice(format!(":{}\r\n", n).as_bytes());
+                if *n < 0 {
+                    push_header(out, b":-", n.unsigned_abs());
+                } else {
+                    push_header(out, b":", *n as u64);
+                }
             }
             Reply::Bulk(b) => {
-                out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
+                push_header(out, b"$", b.len() as u64);
                 out.extend_from_slice(b);
                 out.extend_from_slice(b"\r\n");
             }
             Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
             Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
             Reply::Array(items) => {
-                out.extend_from_slice(format!("*{}\r\n", items.len()).as_bytes());
+                push_header(out, b"*", items.len() as u64);
                 for it in items {
                     it.encode_into(out);
                 }
@@ -180,13 +184,35 @@ pub fn repr(b: &[u8]) -> String {
 /// form commands take on the replication stream.
 pub fn encode_command(argv: &[Bytes]) -> Vec<u8> {
     let mut out = Vec::with_capacity(encoded_len(argv));
-    out.extend_from_slice(format!("*{}\r\n", argv.len()).as_bytes());
+    encode_command_into(&mut out, argv);
+    out
+}
+
+/// Appends the RESP array of bulk strings for `argv` to `out`.
+pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
+    push_header(out, b"*", argv.len() as u64);
     for a in argv {
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        push_header(out, b"$", a.len() as u64);
         out.extend_from_slice(a);
         out.extend_from_slice(b"\r\n");
     }
-    out
+}
+
+/// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
+fn push_header(out: &mut Vec<u8>, prefix: &[u8], mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
 }
 
 fn decimal_len(mut n: usize) -> usize {

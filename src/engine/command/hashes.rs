@@ -30,7 +30,7 @@ pub(super) fn hset(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         }
         _ => return err(WRONGTYPE),
     };
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::Integer(added)
 }
 
@@ -71,7 +71,7 @@ pub(super) fn hdel(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         ctx.remove(key);
     }
     if deleted > 0 {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     Reply::Integer(deleted)
 }

@@ -16,7 +16,7 @@ pub(super) fn del(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         }
     }
     if n > 0 {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     Reply::Integer(n)
 }
@@ -39,7 +39,7 @@ pub(super) fn type_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 }
 
 /// KEYS pattern: matching keys that are not logically expired (never
-/// deletes). Byte order; Redis returns hash-table order.
+/// deletes), in hash-table order as Redis replies.
 pub(super) fn keys(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let pat = &argv[1];
     let all = &pat[..] == b"*";
@@ -65,7 +65,7 @@ pub(super) fn flush(ctx: &mut Ctx, argv: &[Bytes], all: bool) -> Reply {
     } else {
         ctx.keyspace.dbs[ctx.db].entries.clear();
     }
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::ok()
 }
 
@@ -163,7 +163,7 @@ pub(super) fn persist(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         None => false,
     };
     if removed {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     Reply::Integer(removed as i64)
 }
@@ -333,7 +333,7 @@ mod tests {
             assert_eq!(ok(&mut ks, &format!("type {}", k)), Reply::Status(t.into()));
         }
         let (r, ops) = run_at(&mut ks, NOW + 10, ExpireMode::Master, "keys *");
-        assert_eq!(r, Reply::Array(["a", "b", "h", "l", "s"].iter().map(|s| bulk(s)).collect()));
+        assert_eq!(r, Reply::Array(["a", "b", "l", "h", "s"].iter().map(|s| bulk(s)).collect()));
         assert!(ops.is_empty()); // KEYS hides expired keys without deleting them
         assert_eq!(run_at(&mut ks, NOW + 10, ExpireMode::Master, "dbsize").0, Reply::Integer(6));
         assert_eq!(ok(&mut ks, "keys [ab]"), Reply::Array(vec![bulk("a"), bulk("b")]));

@@ -24,7 +24,7 @@ pub(super) fn push(ctx: &mut Ctx, argv: &[Bytes], head: bool) -> Reply {
         }
         _ => return err(WRONGTYPE),
     };
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::Integer(len as i64)
 }
 
@@ -69,7 +69,7 @@ pub(super) fn pop(ctx: &mut Ctx, argv: &[Bytes], head: bool) -> Reply {
     if now_empty {
         ctx.remove(key);
     }
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     reply
 }
 

@@ -146,7 +146,31 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// `lookupCommand`: find a command by name, case-insensitively.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
-    COMMANDS.iter().find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
+    // Names packed into integers (lowercase, big-endian, zero-padded) sort
+    // like the names, so a binary search needs no string comparisons.
+    static BY_NAME: std::sync::OnceLock<Vec<(u128, &'static CommandSpec)>> = std::sync::OnceLock::new();
+    let table = BY_NAME.get_or_init(|| {
+        let mut t: Vec<(u128, &'static CommandSpec)> =
+            COMMANDS.iter().map(|c| (pack_name(c.name.as_bytes()).expect("short name"), c)).collect();
+        t.sort_by_key(|e| e.0);
+        t
+    });
+    let key = pack_name(name)?;
+    let i = table.binary_search_by_key(&key, |e| e.0).ok()?;
+    // "get\0" packs like "get": the lengths must agree too.
+    Some(table[i].1).filter(|c| c.name.len() == name.len())
+}
+
+/// A command name of at most 16 bytes as a lowercase big-endian integer.
+fn pack_name(name: &[u8]) -> Option<u128> {
+    if name.len() > 16 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    for (d, c) in b.iter_mut().zip(name) {
+        *d = c.to_ascii_lowercase();
+    }
+    Some(u128::from_be_bytes(b))
 }
 
 /// `commandCheckArity`: does `argc` (argv[0] included) fit the spec's arity?
@@ -293,6 +317,16 @@ impl<'a> Ctx<'a> {
         self.propagate.push(Op { db: self.db, argv });
     }
 
+    /// Propagates the command exactly as the client typed it. The op's
+    /// argv is filled in after the command ran (see [`execute_owned`]), so
+    /// the arguments are not copied.
+    pub(crate) fn prop_as_typed(&mut self) {
+        self.propagate.push(Op {
+            db: self.db,
+            argv: Vec::new(),
+        });
+    }
+
     /// Whether `checkAlreadyExpired` may turn a past TTL into a DEL (masters only).
     pub(crate) fn is_master(&self) -> bool {
         self.expire == ExpireMode::Master
@@ -316,6 +350,28 @@ pub(crate) fn int_arg(a: &[u8]) -> Result<i64, Reply> {
 /// Redis 7.0 would and pushes onto `ctx.propagate` what Redis would feed to
 /// replicas. A name that is not a data command gets the unknown-command error.
 pub fn execute(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    let reply = dispatch(ctx, argv);
+    for op in ctx.propagate.iter_mut().filter(|op| op.argv.is_empty()) {
+        op.argv = argv.to_vec();
+    }
+    reply
+}
+
+/// [`execute`] for a caller that gives up `argv`: a command propagated as
+/// typed takes it over instead of a copy.
+pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
+    let reply = dispatch(ctx, &argv);
+    let mut typed = ctx.propagate.iter_mut().filter(|op| op.argv.is_empty());
+    if let Some(first) = typed.next() {
+        for op in typed {
+            op.argv = argv.clone();
+        }
+        first.argv = argv;
+    }
+    reply
+}
+
+fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let spec = match argv.first().and_then(|n| lookup(n)) {
         Some(s) if s.data => s,
         _ => return Reply::error(unknown_command_error(argv)),
@@ -437,6 +493,17 @@ mod tests {
             assert!(lookup(n.as_bytes()).is_some(), "{}", n);
         }
         assert_eq!(COMMANDS.len(), 67);
+        for c in COMMANDS {
+            assert_eq!(
+                lookup(c.name.to_uppercase().as_bytes()).map(|s| s.name),
+                Some(c.name)
+            );
+        }
+        assert!(
+            lookup(b"get\0").is_none()
+                && lookup(b"").is_none()
+                && lookup(b"getxxxxxxxxxxxxxxxxxx").is_none()
+        );
     }
 
     #[test]

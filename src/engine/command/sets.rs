@@ -19,7 +19,7 @@ pub(super) fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         _ => return err(WRONGTYPE),
     };
     if added > 0 {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     Reply::Integer(added as i64)
 }
@@ -48,7 +48,7 @@ pub(super) fn srem(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         ctx.remove(key);
     }
     if removed > 0 {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     Reply::Integer(removed)
 }

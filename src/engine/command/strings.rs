@@ -71,9 +71,16 @@ fn get_generic(ctx: &mut Ctx, key: &[u8]) -> Result<Reply, Reply> {
 
 /// `setKey`: store a string, dropping the TTL unless `keep_ttl`.
 fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
-    let old_ttl = ctx.write(key).and_then(|e| e.expire_at_ms);
-    let expire_at_ms = if keep_ttl { old_ttl } else { None };
-    ctx.insert(key, Entry { value: Value::Str(val.to_vec()), expire_at_ms });
+    let value = Value::Str(val.to_vec());
+    match ctx.write(key) {
+        Some(e) => {
+            e.value = value;
+            if !keep_ttl {
+                e.expire_at_ms = None;
+            }
+        }
+        None => ctx.insert(key, Entry::new(value)),
+    }
 }
 
 /// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL].
@@ -131,7 +138,7 @@ pub(super) fn set(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
             .collect();
         ctx.prop(kept);
     } else {
-        ctx.prop(argv.to_vec());
+        ctx.prop_as_typed();
     }
     reply
 }
@@ -176,7 +183,7 @@ pub(super) fn mset(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     for pair in argv[1..].chunks(2) {
         set_key(ctx, &pair[0], &pair[1], false);
     }
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::ok()
 }
 
@@ -208,7 +215,7 @@ pub(super) fn incr_decr(ctx: &mut Ctx, argv: &[Bytes], incr: i64) -> Reply {
         None => return err(INCR_OVERFLOW),
     };
     ctx.insert(key, Entry { value: Value::Str(new.to_string().into_bytes()), expire_at_ms: ttl });
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::Integer(new)
 }
 
@@ -252,7 +259,7 @@ pub(super) fn append(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         }
         Some(_) => return err(WRONGTYPE),
     };
-    ctx.prop(argv.to_vec());
+    ctx.prop_as_typed();
     Reply::Integer(total as i64)
 }
 
