@@ -4,6 +4,7 @@
 //! replication stream, and the way `redis-cli` prints replies.
 
 use crate::engine::keyspace::Bytes;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Largest inline request / count line Redis accepts without a newline
@@ -17,7 +18,7 @@ pub const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     /// Simple string `+OK` (the text without `+` and CRLF).
-    Status(String),
+    Status(Cow<'static, str>),
     /// Error reply `-ERR ...`: the full text including its code (`ERR`, `WRONGTYPE`, ...).
     Error(String),
     /// Integer reply `:5`.
@@ -35,7 +36,7 @@ pub enum Reply {
 impl Reply {
     /// The `+OK` status reply (`shared.ok`).
     pub fn ok() -> Reply {
-        Reply::Status("OK".to_string())
+        Reply::Status(Cow::Borrowed("OK"))
     }
 
     /// An error reply from its full text; CR/LF are mapped to spaces as
@@ -145,7 +146,7 @@ impl Reply {
         match self {
             Reply::Nil | Reply::NilArray => String::new(),
             Reply::Error(e) => format!("{}\n", e),
-            Reply::Status(s) => s.clone(),
+            Reply::Status(s) => s.to_string(),
             Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
             Reply::Integer(n) => n.to_string(),
             Reply::Array(items) => items

@@ -123,7 +123,7 @@ impl Conn {
         let (kind, rest) = line.split_at(1.min(line.len()));
         let num = || rest.parse::<i64>().map_err(|_| std::io::Error::other(format!("bad RESP line {line:?}")));
         Ok(match kind {
-            "+" => Reply::Status(rest.to_string()),
+            "+" => Reply::Status(rest.to_string().into()),
             "-" => Reply::Error(rest.to_string()),
             ":" => Reply::Integer(num()?),
             "$" if num()? < 0 => Reply::Nil,
@@ -229,7 +229,7 @@ impl Reference {
     fn unmap_reply(&self, r: Reply, role: bool) -> Reply {
         let back = |n: i64| self.map.iter().find(|(_, r)| **r as i64 == n).map(|(s, _)| *s as i64);
         match r {
-            Reply::Status(s) => Reply::Status(self.unmap(&s)),
+            Reply::Status(s) => Reply::Status(self.unmap(&s).into()),
             Reply::Error(s) => Reply::Error(self.unmap(&s)),
             Reply::Integer(n) if role => Reply::Integer(back(n).unwrap_or(n)),
             Reply::Bulk(b) => {

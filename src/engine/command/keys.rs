@@ -35,7 +35,7 @@ pub(super) fn exists(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// TYPE key: `string`, `list`, `hash`, `set` or `none`.
 pub(super) fn type_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let t = ctx.read(&argv[1]).map(|e| e.value.type_name()).unwrap_or("none");
-    Reply::Status(t.to_string())
+    Reply::Status(t.into())
 }
 
 /// KEYS pattern: matching keys that are not logically expired (never
