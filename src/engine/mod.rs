@@ -45,3 +45,4 @@ pub mod scenario;
 pub mod share;
 pub mod sim;
 pub mod traffic;
+pub mod vecmap;

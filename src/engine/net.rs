@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::vecmap::VecMap;
+
 /// A node's TCP port; nodes are addressed as `127.0.0.1:PORT`.
 pub type Port = u16;
 
@@ -97,8 +99,8 @@ struct Conn {
 /// All links, connections and segments in flight.
 #[derive(Clone, Debug, Default)]
 pub struct Net {
-    links: BTreeMap<(Port, Port), Link>,
-    conns: BTreeMap<u64, Conn>,
+    links: VecMap<(Port, Port), Link>,
+    conns: VecMap<u64, Conn>,
     queue: BTreeMap<(u64, u64), Segment>,
     held: Vec<(u64, Segment)>,
     next_conn: u64,

@@ -3,7 +3,7 @@
 //! replica's next offset as a marker (red and labelled when a PSYNC from
 //! there would need a full resync). Also the PSYNC decision callouts.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
@@ -86,7 +86,7 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
 }
 
 /// Builds the backlog panel.
-pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = child(layout, "section", "panel backlog-panel", "")?;
     panel.set_id("backlog");
     let title = child(&panel, "h2", "", t("backlog.title"))?;

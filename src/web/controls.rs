@@ -3,7 +3,7 @@
 //! promote, change master, remove) with its link to its master (cut, heal,
 //! kill, latency, bandwidth), and what every `data-action` does.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -38,7 +38,7 @@ fn labelled(parent: &Element, text: &str) -> Result<Element, JsValue> {
 }
 
 /// Builds the header bar: time controls, timeline, language, share, help, write load.
-pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let header = child(root, "header", "topbar", "")?;
     let title = child(&header, "div", "brand", "")?;
     child(&title, "h1", "", "replscope")?;
@@ -107,7 +107,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
 }
 
 /// Builds the right-hand column: node panel, phases, console.
-pub fn build_side(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let side = child(layout, "div", "side", "")?;
     super::lesson_view::build(&side, els)?;
     let node = child(&side, "section", "panel node-panel", "")?;

@@ -2,7 +2,7 @@
 //! node's live `INFO replication` (changed fields highlighted), its log
 //! (filterable, newest at the bottom) and its replication configuration.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -30,7 +30,7 @@ pub const CONFIG_PARAMS: [&str; 9] = [
 ];
 
 /// Builds the INFO, log and config panels.
-pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let info = child(layout, "section", "panel info-panel", "")?;
     info.set_id("info");
     let info_title = child(&info, "h2", "", t("info.title"))?;
@@ -116,7 +116,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     let text = node.info_replication(app.runner.sim.now);
     let mut seen = app.info_seen.borrow_mut();
     if seen.0 != port {
-        *seen = (port, BTreeMap::new());
+        *seen = (port, VecMap::new());
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();

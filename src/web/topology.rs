@@ -3,7 +3,7 @@
 //! short replid (full in its tooltip and in the node panel), offset, key
 //! count and, for a replica, its link status.
 
-use std::collections::BTreeMap;
+use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
@@ -32,7 +32,7 @@ pub const BOX_H: f64 = 140.0;
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
     /// Centre of each node's box.
-    pub pos: BTreeMap<Port, (f64, f64)>,
+    pub pos: VecMap<Port, (f64, f64)>,
     /// Box width (narrower when a level is crowded).
     pub box_w: f64,
     /// Size of the coordinate space.
@@ -60,7 +60,7 @@ pub fn layout(app: &App) -> Layout {
         }
         d
     };
-    let mut levels: BTreeMap<usize, Vec<Port>> = BTreeMap::new();
+    let mut levels: VecMap<usize, Vec<Port>> = VecMap::new();
     for p in &app.ports {
         levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
     }
@@ -70,7 +70,7 @@ pub fn layout(app: &App) -> Layout {
     let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
     let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
     let box_w = BOX_W.min(width / widest - 12.0);
-    let mut pos = BTreeMap::new();
+    let mut pos = VecMap::new();
     for (row, ports) in rows.iter().enumerate() {
         let gap = width / ports.len() as f64;
         for (i, p) in ports.iter().enumerate() {
@@ -83,7 +83,7 @@ pub fn layout(app: &App) -> Layout {
 
 /// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
 /// message detail box.
-pub fn build(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let stage = child(layout, "section", "panel stage", "")?;
     stage.set_id("stage");
     child(&stage, "h2", "sr-only", t("topo.title"))?;

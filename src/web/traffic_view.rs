@@ -53,8 +53,8 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         return render_picked(app);
     }
     clear(g);
-    let mut labels: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
-    let mut held: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
+    let mut labels: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
+    let mut held: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
     for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
         *held.entry((seg.from, seg.to)).or_default() += 1;
     }
