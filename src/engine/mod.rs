@@ -26,6 +26,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod crc64;
+pub mod decimal;
 pub mod handshake;
 pub mod info;
 pub mod keyspace;

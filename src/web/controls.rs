@@ -13,6 +13,7 @@ use super::app::{App, MAX_NODES};
 use super::dom::{button, child, input, select, set_text};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
+use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
@@ -58,7 +59,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     button(&bar, "step", t("ctl.step"))?.set_id("step");
     button(&bar, "skip", t("ctl.skip"))?.set_id("skip");
     let speed = labelled(&bar, t("ctl.speed"))?;
-    let s = input(&speed, "speed", "range", &slider_from_speed(1.0).to_string())?;
+    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string())?;
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
         s.set_attribute(k, v)?;
@@ -125,7 +126,7 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
     set_text(v.get("play"), if app.playing { t("ctl.pause") } else { t("ctl.play") });
     v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
-    let speed = if app.speed < 1.0 { format!("{:.1}×", app.speed) } else { format!("{:.0}×", app.speed) };
+    let speed = format!("{}×", fixed(app.speed, if app.speed < 1.0 { 1 } else { 0 }));
     set_text(v.get("speed-label"), &speed);
     let ms = app.elapsed_ms();
     let secs = format!("{}.{:03}", ms / 1000, ms % 1000);

@@ -104,7 +104,7 @@ pub fn set_text(e: &Element, text: &str) {
 
 /// A number for an SVG attribute, one decimal.
 pub fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+    crate::engine::decimal::fixed(v, 1)
 }
 
 /// Longest text (bytes) one line of a panel shows; the rest is cut and

@@ -126,7 +126,7 @@ pub fn link_status(node: &Node) -> Option<(bool, ReplState)> {
 pub fn render(app: &App) -> Result<Layout, JsValue> {
     let lay = layout(app);
     let topo = app.view.get("topology");
-    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width, fmt(lay.height)))?;
+    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width as u32, fmt(lay.height)))?;
     render_links(app, &lay)?;
     let nodes = app.view.get("nodes");
     let mut keyed = app.view.keyed.borrow_mut();
@@ -160,7 +160,7 @@ fn node_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
     let keys: usize = n.map_or(0, |n| n.keyspace.dbs.iter().map(|d| d.entries.len()).sum());
     let status = n.and_then(link_status);
     let ids = n.map(|n| (n.repl.replid.clone(), n.repl.offset, n.upstream.as_ref().map(|u| u.port)));
-    format!("{pos:?}{w}{}{keys}{status:?}{ids:?}", app.selected == port)
+    format!("{:?}{}{keys}{status:?}{ids:?}", (pos.0.to_bits(), pos.1.to_bits(), w.to_bits()), app.selected == port)
 }
 
 /// The links, redrawn only when one changes.
@@ -171,14 +171,15 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
         let up = app.runner.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
         let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.cut);
-        drawn.push((m, *port, mx, my, *x, *y, up, cut));
+        drawn.push((m, *port, [mx, my, *x, *y].map(f64::to_bits), up, cut));
     }
     if !app.view.changed("links", format!("{drawn:?}")) {
         return Ok(());
     }
     let links = app.view.get("links");
     clear(links);
-    for (m, port, mx, my, x, y, up, cut) in drawn {
+    for (m, port, [mx, my, x, y], up, cut) in drawn {
+        let [mx, my, x, y] = [mx, my, x, y].map(f64::from_bits);
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
         let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
         let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")])?;

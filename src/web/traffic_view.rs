@@ -48,7 +48,7 @@ fn is_held(app: &App, seg: &Segment) -> bool {
 /// Draws the messages in flight.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
-    let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height, lay.box_w, lay.pos.len());
+    let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height.to_bits(), lay.box_w.to_bits(), lay.pos.len());
     if !app.view.changed("msgs", sig) {
         return render_picked(app);
     }
