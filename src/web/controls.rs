@@ -255,7 +255,8 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             return;
         }
         "speed" => {
-            app.speed = speed_from_slider(value.parse().unwrap_or(20.0)).clamp(0.1, 100.0);
+            // A range input with step 1 reports whole numbers.
+            app.speed = speed_from_slider(value.parse::<i32>().map_or(20.0, f64::from)).clamp(0.1, 100.0);
             return;
         }
         "reset" => {
