@@ -165,8 +165,8 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         child(body, "p", "muted", t("info.stopped"))?;
         return Ok(());
     };
-    let needle = app.log_filter.to_lowercase();
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
+    let needle = super::dom::lower(&app.log_filter);
+    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || super::dom::lower(l).contains(&needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     body.set_attribute("data-dropped", &dropped.to_string())?;
