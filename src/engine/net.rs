@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::vecmap::VecMap;
+use super::vecmap::VecMap;
 
 /// A node's TCP port; nodes are addressed as `127.0.0.1:PORT`.
 pub type Port = u16;

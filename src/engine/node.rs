@@ -6,8 +6,6 @@
 //! replica side lives in `handshake`, the master side in `psync` and
 //! `replicas`, the admin commands in `admin`, INFO and ROLE in `info`.
 
-use crate::engine::vecmap::VecMap;
-
 use super::backlog::Backlog;
 use super::command::{self, Ctx, ExpireMode, Op};
 use super::config::Config;
@@ -18,6 +16,7 @@ use super::net::{ConnId, Port};
 use super::replicas::RdbChild;
 use super::resp::{self, Reply};
 use super::rng::Rng;
+use super::vecmap::VecMap;
 
 pub use super::client::{Client, ClientKind};
 

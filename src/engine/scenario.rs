@@ -22,12 +22,11 @@
 //! Running a script prints a transcript: each directive as written, then its
 //! output (replies as redis-cli prints them, log lines as Redis writes them).
 
-use crate::engine::vecmap::VecMap;
-
 use super::config::memtoull;
 use super::net::Port;
 use super::resp::{split_args, Reply};
 use super::sim::Sim;
+use super::vecmap::VecMap;
 
 /// One parsed line of a script.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,6 @@
 //! seeded RNG. It delivers traffic and timers in time order, and keeps each
 //! stopped node's `dump.rdb` and command line so it can be restarted.
 
-use crate::engine::vecmap::VecMap;
-
 use super::clock::START_MS;
 use super::config::Config;
 use super::keyspace::Bytes;
@@ -11,6 +9,7 @@ use super::net::{ConnId, Net, Payload, Port, Segment};
 use super::node::{ClientId, Node, Transport};
 use super::resp::Reply;
 use super::rng::Rng;
+use super::vecmap::VecMap;
 
 /// Why the simulator refused a request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 //! keyboard-shortcuts dialog.
 
 use std::cell::{Cell, RefCell};
-use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +13,7 @@ use super::app::App;
 use super::backlog_view::psync_text;
 use super::dom::{button, child, set_text};
 use super::i18n::{t, tf};
+use crate::engine::vecmap::VecMap;
 
 /// Least wall time between two announcements.
 pub const MIN_GAP_MS: f64 = 1500.0;

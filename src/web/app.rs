@@ -5,7 +5,6 @@
 //! engine's state; this module never decides anything about replication.
 
 use std::cell::RefCell;
-use crate::engine::vecmap::VecMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -20,6 +19,7 @@ use crate::engine::lesson::Lesson;
 use crate::engine::net::Port;
 use crate::engine::scenario::Runner;
 use crate::engine::share::Entry;
+use crate::engine::vecmap::VecMap;
 
 /// The app, shared by the event handlers and the frame loop.
 pub type Shared = Rc<RefCell<App>>;

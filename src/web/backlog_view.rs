@@ -3,8 +3,6 @@
 //! replica's next offset as a marker (red and labelled when a PSYNC from
 //! there would need a full resync). Also the PSYNC decision callouts.
 
-use crate::engine::vecmap::VecMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
@@ -18,6 +16,7 @@ use crate::engine::node::Node;
 use crate::engine::psync::{PsyncDecision, PsyncEvent};
 use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
+use crate::engine::vecmap::VecMap;
 
 /// The backlog sizes the slider offers: 16kb to 8mb.
 pub const BACKLOG_SIZES: [u64; 10] = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20];

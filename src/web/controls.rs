@@ -3,8 +3,6 @@
 //! promote, change master, remove) with its link to its master (cut, heal,
 //! kill, latency, bandwidth), and what every `data-action` does.
 
-use crate::engine::vecmap::VecMap;
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
@@ -15,6 +13,7 @@ use super::i18n::{t, tf};
 use crate::engine::net::Port;
 use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
+use crate::engine::vecmap::VecMap;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
 pub fn speed_from_slider(v: f64) -> f64 {

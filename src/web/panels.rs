@@ -2,14 +2,13 @@
 //! node's live `INFO replication` (changed fields highlighted), its log
 //! (filterable, newest at the bottom) and its replication configuration.
 
-use crate::engine::vecmap::VecMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{button, child, clear, input};
 use super::i18n::{t, tf};
+use crate::engine::vecmap::VecMap;
 
 /// How long (wall ms) a changed INFO field stays highlighted.
 const HIGHLIGHT_MS: f64 = 1500.0;

@@ -3,8 +3,6 @@
 //! short replid (full in its tooltip and in the node panel), offset, key
 //! count and, for a replica, its link status.
 
-use crate::engine::vecmap::VecMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -14,6 +12,7 @@ use super::i18n::{t, tf};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
 use crate::engine::node::Node;
+use crate::engine::vecmap::VecMap;
 
 /// Width of the diagram's coordinate space on a wide screen.
 pub const WIDTH: f64 = 1000.0;
