@@ -271,7 +271,7 @@ impl Node {
         let sub = argv.get(1).map(|a| a.to_ascii_lowercase()).unwrap_or_default();
         match sub.as_slice() {
             b"sleep" if argv.len() == 3 => {
-                let secs: f64 = text(&argv[2]).parse().unwrap_or(0.0);
+                let secs = crate::engine::command::parse_f64(&text(&argv[2])).unwrap_or(0.0);
                 let ms = (secs.max(0.0) * 1000.0) as u64;
                 self.busy_until_ms = now + ms;
                 client.blocked = Some(Blocked::Sleep { until_ms: now + ms });

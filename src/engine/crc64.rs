@@ -22,12 +22,15 @@ const fn make_table() -> [u64; 256] {
     table
 }
 
-static TABLE: [u64; 256] = make_table();
+/// Built on first use rather than at compile time: a 2 KB table of random
+/// bits in the wasm barely compresses, the loop that makes it is tiny.
+static TABLE: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
 
 /// Continues a Redis CRC-64 (`crc64(crc, s, l)`) over `data`; start with 0.
 pub fn crc64(mut crc: u64, data: &[u8]) -> u64 {
+    let table = TABLE.get_or_init(make_table);
     for &b in data {
-        crc = TABLE[((crc ^ b as u64) & 0xff) as usize] ^ (crc >> 8);
+        crc = table[((crc ^ b as u64) & 0xff) as usize] ^ (crc >> 8);
     }
     crc
 }

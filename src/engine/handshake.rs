@@ -12,7 +12,7 @@ use super::resp;
 use crate::engine::backlog::Backlog;
 
 /// `repl_state`: where a replica is in connecting to its master.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ReplState {
     /// Must connect (REPLICAOF was given, or the link dropped).
     Connect,
@@ -41,7 +41,7 @@ pub enum ReplState {
 }
 
 /// The six steps of setting up replication as the textbooks teach them.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
     /// 1. Save the master's address (REPLICAOF replies at once).
     SaveMasterInfo = 1,

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::decimal::fixed;
 use super::handshake::ReplState;
 use super::node::Node;
 use super::replicas::ReplicaState;
@@ -65,8 +66,8 @@ impl Node {
         let used = self.used_memory();
         let repl = self.backlog.as_ref().map_or(0, |b| b.repl_buffer_mem());
         format!(
-            "# Memory\r\nused_memory:{used}\r\nused_memory_human:{:.2}M\r\nmaxmemory:{}\r\nmaxmemory_policy:noeviction\r\nmem_total_replication_buffers:{repl}\r\nmem_replication_backlog:{repl}\r\n",
-            used as f64 / 1048576.0,
+            "# Memory\r\nused_memory:{used}\r\nused_memory_human:{}M\r\nmaxmemory:{}\r\nmaxmemory_policy:noeviction\r\nmem_total_replication_buffers:{repl}\r\nmem_replication_backlog:{repl}\r\n",
+            fixed(used as f64 / 1048576.0, 2),
             self.config.maxmemory
         )
     }
@@ -132,7 +133,7 @@ impl Node {
                     let left = if total > 0 { total - read } else { -1 };
                     let perc = if total > 0 { read as f64 * 100.0 / total as f64 } else { 0.0 };
                     let io_ago = now_s.saturating_sub(up.lastio_ms / 1000);
-                    let _ = write!(o, "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\nmaster_sync_left_bytes:{left}\r\nmaster_sync_perc:{perc:.2}\r\nmaster_sync_last_io_seconds_ago:{io_ago}\r\n");
+                    let _ = write!(o, "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\nmaster_sync_left_bytes:{left}\r\nmaster_sync_perc:{}\r\nmaster_sync_last_io_seconds_ago:{io_ago}\r\n", fixed(perc, 2));
                 }
                 if !connected {
                     let down = if up.down_since_ms == 0 { -1 } else { now_s.saturating_sub(up.down_since_ms / 1000) as i64 };

@@ -4,7 +4,7 @@
 use super::clock::log_timestamp;
 
 /// Log levels as Redis marks them in a line.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Level {
     /// `.` debug.
     Debug,
@@ -28,7 +28,7 @@ impl Level {
 }
 
 /// One log line as the node wrote it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLine {
     /// Process id of the writer (the server, or its RDB child).
     pub pid: u32,

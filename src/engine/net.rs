@@ -5,7 +5,9 @@
 //! It knows nothing of Redis. The simulator asks it to open, write and close
 //! connections and drains what is due with [`Net::poll_due`].
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
+
+use super::vecmap::VecMap;
 
 /// A node's TCP port; nodes are addressed as `127.0.0.1:PORT`.
 pub type Port = u16;
@@ -97,14 +99,37 @@ struct Conn {
 /// All links, connections and segments in flight.
 #[derive(Clone, Debug, Default)]
 pub struct Net {
-    links: BTreeMap<(Port, Port), Link>,
-    conns: BTreeMap<u64, Conn>,
-    queue: BTreeMap<(u64, u64), Segment>,
+    links: VecMap<(Port, Port), Link>,
+    conns: VecMap<u64, Conn>,
+    queue: Queue,
     held: Vec<(u64, Segment)>,
     next_conn: u64,
     seq: u64,
     /// Default parameters for links not configured explicitly.
     pub default_params: LinkParams,
+}
+
+/// Segments in flight, ordered by (delivery time, send sequence). A sorted
+/// deque: almost every segment is due after those already queued, so
+/// inserting touches the back, and delivery pops the front. (Smaller in the
+/// wasm than a `BTreeMap` with its own B-tree code.)
+#[derive(Clone, Debug, Default)]
+struct Queue(VecDeque<((u64, u64), Segment)>);
+
+impl Queue {
+    fn insert(&mut self, key: (u64, u64), seg: Segment) {
+        let at = self.0.partition_point(|(k, _)| *k < key);
+        self.0.insert(at, (key, seg));
+    }
+
+    fn remove(&mut self, key: (u64, u64)) -> Option<Segment> {
+        let at = self.0.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        self.0.remove(at).map(|(_, s)| s)
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&Segment) -> bool) {
+        self.0.retain(|(_, s)| keep(s));
+    }
 }
 
 fn key(a: Port, b: Port) -> (Port, Port) {
@@ -223,13 +248,13 @@ impl Net {
     }
 
     fn drop_towards(&mut self, end: ConnId) {
-        self.queue.retain(|_, s| s.to_end != end);
+        self.queue.retain(|s| s.to_end != end);
         self.held.retain(|(_, s)| s.to_end != end);
     }
 
     fn forget(&mut self, id: u64) {
         self.conns.remove(&id);
-        self.queue.retain(|_, s| s.to_end.0 & !1 != id);
+        self.queue.retain(|s| s.to_end.0 & !1 != id);
         self.held.retain(|(_, s)| s.to_end.0 & !1 != id);
     }
 
@@ -266,8 +291,8 @@ impl Net {
         // after them on this link may not overtake them.
         let earliest = now + latency;
         let overtaking: Vec<(u64, u64)> =
-            self.queue.iter().filter(|((t, _), s)| *t < earliest && key(s.from, s.to) == k).map(|(k, _)| *k).collect();
-        let requeued = overtaking.into_iter().map(|(t, seq)| (seq, self.queue.remove(&(t, seq)).expect("queued")));
+            self.queue.0.iter().filter(|((t, _), s)| *t < earliest && key(s.from, s.to) == k).map(|(k, _)| *k).collect();
+        let requeued = overtaking.into_iter().map(|(t, seq)| (seq, self.queue.remove((t, seq)).expect("queued")));
         let mine: Vec<(u64, Segment)> = mine.into_iter().chain(requeued.collect::<Vec<_>>()).collect();
         for (seq, mut s) in mine {
             s.deliver_ms = s.deliver_ms.max(earliest);
@@ -295,18 +320,18 @@ impl Net {
 
     /// When the next segment arrives, if any can.
     pub fn next_delivery(&self) -> Option<u64> {
-        self.queue.keys().next().map(|(t, _)| *t)
+        self.queue.0.front().map(|((t, _), _)| *t)
     }
 
     /// Takes the next segment due at or before `now`; segments on cut links
     /// are set aside until the link heals.
     pub fn poll_due(&mut self, now: u64) -> Option<Segment> {
         loop {
-            let (&(t, seq), _) = self.queue.iter().next()?;
+            let &((t, seq), _) = self.queue.0.front()?;
             if t > now {
                 return None;
             }
-            let seg = self.queue.remove(&(t, seq)).expect("present");
+            let (_, seg) = self.queue.0.pop_front().expect("present");
             if self.link(seg.from, seg.to).is_some_and(|l| l.cut) {
                 self.held.push((seq, seg));
                 continue;
@@ -350,7 +375,7 @@ impl Net {
 
     /// Segments in flight or held, for the page's animation.
     pub fn in_transit(&self) -> impl Iterator<Item = &Segment> {
-        self.queue.values().chain(self.held.iter().map(|(_, s)| s))
+        self.queue.0.iter().map(|(_, s)| s).chain(self.held.iter().map(|(_, s)| s))
     }
 }
 

@@ -6,8 +6,6 @@
 //! replica side lives in `handshake`, the master side in `psync` and
 //! `replicas`, the admin commands in `admin`, INFO and ROLE in `info`.
 
-use std::collections::BTreeMap;
-
 use super::backlog::Backlog;
 use super::command::{self, Ctx, ExpireMode, Op};
 use super::config::Config;
@@ -18,6 +16,7 @@ use super::net::{ConnId, Port};
 use super::replicas::RdbChild;
 use super::resp::{self, Reply};
 use super::rng::Rng;
+use super::vecmap::VecMap;
 
 pub use super::client::{Client, ClientKind};
 
@@ -133,9 +132,9 @@ pub struct Node {
     /// Unix seconds since the node had no replicas (for repl-backlog-ttl).
     pub no_replicas_since_s: u64,
     /// Accepted network connections, by this node's end.
-    pub clients: BTreeMap<ConnId, Client>,
+    pub clients: VecMap<ConnId, Client>,
     /// Local clients (consoles, scenario connections).
-    pub locals: BTreeMap<ClientId, Client>,
+    pub locals: VecMap<ClientId, Client>,
     /// Replica-side state: set when this node replicates a master.
     pub upstream: Option<Upstream>,
     /// A running RDB child (BGSAVE for disk or for replicas' sockets).
@@ -198,8 +197,8 @@ impl Node {
             backlog: None,
             slaveseldb: -1,
             no_replicas_since_s: now / 1000,
-            clients: BTreeMap::new(),
-            locals: BTreeMap::new(),
+            clients: VecMap::new(),
+            locals: VecMap::new(),
             upstream: None,
             child: None,
             stats: Stats::default(),

@@ -9,7 +9,7 @@ use super::node::{Client, Node, NULL_REPLID};
 use super::replicas::{ReplicaLink, ReplicaState};
 
 /// Why the master chose what it chose for one PSYNC request.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PsyncDecision {
     /// `+CONTINUE`: the backlog holds everything from the requested offset.
     Partial {
@@ -43,7 +43,7 @@ pub enum PsyncDecision {
 }
 
 /// One PSYNC the master answered, for the page's callout.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PsyncEvent {
     /// When it was answered (Unix ms).
     pub time_ms: u64,
@@ -59,7 +59,7 @@ pub struct PsyncEvent {
 }
 
 /// The master's replication state at a PSYNC: the inputs of the decision.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PsyncState {
     /// `server.replid`.
     pub replid: String,

@@ -124,7 +124,7 @@ impl Node {
         let age = (now / 1000).saturating_sub(field(b"ctime"));
         self.log(now, Level::Notice, format!("RDB age {age} seconds"));
         let mb = field(b"used-mem") as f64 / 1024.0 / 1024.0;
-        self.log(now, Level::Notice, format!("RDB memory usage when created {mb:.2} Mb"));
+        self.log(now, Level::Notice, format!("RDB memory usage when created {} Mb", crate::engine::decimal::fixed(mb, 2)));
         let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
         self.log(now, Level::Notice, format!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.", ));
         if startup {

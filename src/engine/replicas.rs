@@ -10,7 +10,7 @@ use super::node::{Client, Node, Transport};
 use super::rdb::{self, ReplInfo};
 
 /// `replstate` of a replica as its master tracks it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ReplicaState {
     /// Waiting for a BGSAVE to start (`wait_bgsave`).
     WaitBgsaveStart,

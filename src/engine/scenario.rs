@@ -22,12 +22,11 @@
 //! Running a script prints a transcript: each directive as written, then its
 //! output (replies as redis-cli prints them, log lines as Redis writes them).
 
-use std::collections::BTreeMap;
-
 use super::config::memtoull;
 use super::net::Port;
 use super::resp::{split_args, Reply};
 use super::sim::Sim;
+use super::vecmap::VecMap;
 
 /// One parsed line of a script.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -234,7 +233,7 @@ pub fn format_reply(argv: &[Vec<u8>], reply: &Reply) -> String {
 pub struct Runner {
     /// The world the script drives.
     pub sim: Sim,
-    log_cursor: BTreeMap<Port, u64>,
+    log_cursor: VecMap<Port, u64>,
     started: bool,
     seed: u64,
 }
@@ -242,7 +241,7 @@ pub struct Runner {
 impl Runner {
     /// A runner with seed 0 until the script says otherwise.
     pub fn new(seed: u64) -> Self {
-        Runner { sim: Sim::new(seed), log_cursor: BTreeMap::new(), started: false, seed }
+        Runner { sim: Sim::new(seed), log_cursor: VecMap::new(), started: false, seed }
     }
 
     /// Runs one directive and returns its output lines.

@@ -2,8 +2,6 @@
 //! seeded RNG. It delivers traffic and timers in time order, and keeps each
 //! stopped node's `dump.rdb` and command line so it can be restarted.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::clock::START_MS;
 use super::config::Config;
 use super::keyspace::Bytes;
@@ -11,6 +9,7 @@ use super::net::{ConnId, Net, Payload, Port, Segment};
 use super::node::{ClientId, Node, Transport};
 use super::resp::Reply;
 use super::rng::Rng;
+use super::vecmap::VecMap;
 
 /// Why the simulator refused a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,20 +97,20 @@ pub struct Sim {
     /// The network.
     pub net: Net,
     /// Running nodes by port.
-    pub nodes: BTreeMap<Port, Node>,
+    pub nodes: VecMap<Port, Node>,
     /// Command lines of running nodes (for restarts).
-    args: BTreeMap<Port, Vec<String>>,
-    stopped: BTreeMap<Port, Stopped>,
+    args: VecMap<Port, Vec<String>>,
+    stopped: VecMap<Port, Stopped>,
     rng: Rng,
-    refused: BTreeSet<ConnId>,
-    deferred: BTreeMap<Port, Vec<Segment>>,
-    replies: BTreeMap<(Port, ClientId), Reply>,
+    refused: VecMap<ConnId, ()>,
+    deferred: VecMap<Port, Vec<Segment>>,
+    replies: VecMap<(Port, ClientId), Reply>,
     /// Every segment delivered, for observers (the page drains it).
     pub delivered: Vec<Segment>,
     /// Whether delivered segments are recorded.
     pub record: bool,
     /// Write loads by node.
-    pub loads: BTreeMap<Port, Load>,
+    pub loads: VecMap<Port, Load>,
 }
 
 /// A node's view of the network through the simulator.
@@ -145,16 +144,16 @@ impl Sim {
         Sim {
             now: START_MS,
             net: Net::default(),
-            nodes: BTreeMap::new(),
-            args: BTreeMap::new(),
-            stopped: BTreeMap::new(),
+            nodes: VecMap::new(),
+            args: VecMap::new(),
+            stopped: VecMap::new(),
             rng: Rng::new(seed),
-            refused: BTreeSet::new(),
-            deferred: BTreeMap::new(),
-            replies: BTreeMap::new(),
+            refused: VecMap::new(),
+            deferred: VecMap::new(),
+            replies: VecMap::new(),
             delivered: Vec::new(),
             record: false,
-            loads: BTreeMap::new(),
+            loads: VecMap::new(),
         }
     }
 
@@ -402,7 +401,7 @@ impl Sim {
         let Some(node) = self.nodes.get_mut(&seg.to) else {
             if seg.payload == Payload::Open {
                 self.net.refuse(seg.to_end, now);
-                self.refused.insert(seg.to_end.peer());
+                self.refused.insert(seg.to_end.peer(), ());
             }
             return;
         };
@@ -414,7 +413,7 @@ impl Sim {
         Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
     }
 
-    fn hand_to_node(node: &mut Node, seg: &Segment, io: &mut Io<'_>, refused: &mut BTreeSet<ConnId>) {
+    fn hand_to_node(node: &mut Node, seg: &Segment, io: &mut Io<'_>, refused: &mut VecMap<ConnId, ()>) {
         let now = io.now;
         match &seg.payload {
             Payload::Open => {
@@ -423,7 +422,7 @@ impl Sim {
             }
             Payload::Accepted => node.handle_connected(seg.to_end, now, io),
             Payload::Data(bytes) => node.handle_data(seg.to_end, bytes, now, io),
-            Payload::Close if refused.remove(&seg.to_end) => node.handle_refused(seg.to_end, now),
+            Payload::Close if refused.remove(&seg.to_end).is_some() => node.handle_refused(seg.to_end, now),
             Payload::Close => node.handle_closed(seg.to_end, now, io),
         }
     }

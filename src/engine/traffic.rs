@@ -4,6 +4,7 @@
 //! rendering of its bytes. Pure: it reads bytes, it never changes the world.
 
 use super::net::{Payload, Segment};
+use super::decimal::fixed;
 use super::resp;
 
 /// What kind of replication traffic a piece of a segment is.
@@ -244,9 +245,9 @@ pub fn human_bytes(n: u64) -> String {
     if n < 1024 {
         format!("{n} B")
     } else if n < 1024 * 1024 {
-        format!("{:.1} kB", n as f64 / 1024.0)
+        format!("{} kB", fixed(n as f64 / 1024.0, 1))
     } else {
-        format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+        format!("{} MB", fixed(n as f64 / (1024.0 * 1024.0), 1))
     }
 }
 

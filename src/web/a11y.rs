@@ -4,7 +4,6 @@
 //! keyboard-shortcuts dialog.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +13,7 @@ use super::app::App;
 use super::backlog_view::psync_text;
 use super::dom::{button, child, set_text};
 use super::i18n::{t, tf};
+use crate::engine::vecmap::VecMap;
 
 /// Least wall time between two announcements.
 pub const MIN_GAP_MS: f64 = 1500.0;
@@ -25,14 +25,14 @@ const MAX_JOINED: usize = 3;
 pub struct Announcer {
     queue: RefCell<Vec<String>>,
     last: Cell<f64>,
-    seen: BTreeMap<String, String>,
+    seen: VecMap<String, String>,
     /// Wall clock of the latest frame.
     pub wall_ms: f64,
 }
 
 impl Default for Announcer {
     fn default() -> Self {
-        Announcer { queue: RefCell::new(Vec::new()), last: Cell::new(f64::NEG_INFINITY), seen: BTreeMap::new(), wall_ms: 0.0 }
+        Announcer { queue: RefCell::new(Vec::new()), last: Cell::new(f64::NEG_INFINITY), seen: VecMap::new(), wall_ms: 0.0 }
     }
 }
 
@@ -47,7 +47,7 @@ impl Announcer {
 }
 
 /// Builds the live region and the notice bar at the top of `root`.
-pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let live = child(root, "div", "sr-only", "")?;
     live.set_id("live");
     live.set_attribute("role", "status")?;
@@ -65,7 +65,7 @@ pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Resul
 }
 
 /// Builds the shortcuts dialog and the share dialog (hidden).
-pub fn build_dialogs(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_dialogs(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let d = dialog(root, "help-dialog", t("help.title"))?;
     let list = child(&d, "dl", "shortcuts", "")?;
     for (keys, what) in [("Space", "help.space"), ("← →", "help.arrows"), ("?", "help.help"), ("Esc", "help.esc"), ("Tab", "help.tab")] {
@@ -122,8 +122,8 @@ pub fn close_dialogs(app: &mut App) -> bool {
 }
 
 /// The state the announcements compare against, per key.
-fn snapshot(app: &App) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+fn snapshot(app: &App) -> VecMap<String, String> {
+    let mut out = VecMap::new();
     for port in &app.ports {
         let node = app.runner.sim.nodes.get(port);
         out.insert(format!("run {port}"), node.is_some().to_string());

@@ -5,7 +5,6 @@
 //! engine's state; this module never decides anything about replication.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -20,6 +19,7 @@ use crate::engine::lesson::Lesson;
 use crate::engine::net::Port;
 use crate::engine::scenario::Runner;
 use crate::engine::share::Entry;
+use crate::engine::vecmap::VecMap;
 
 /// The app, shared by the event handlers and the frame loop.
 pub type Shared = Rc<RefCell<App>>;
@@ -68,19 +68,19 @@ pub struct View {
     /// The page root (`#app`).
     pub root: Element,
     /// Named elements by id.
-    pub els: BTreeMap<&'static str, Element>,
+    pub els: VecMap<&'static str, Element>,
     /// Last rendered signature per panel, to skip needless rebuilds.
-    pub sigs: RefCell<BTreeMap<String, String>>,
+    pub sigs: RefCell<VecMap<String, String>>,
     /// Elements kept across frames by key (node boxes), so they stay put
     /// under the pointer.
-    pub keyed: RefCell<BTreeMap<String, Element>>,
+    pub keyed: RefCell<VecMap<String, Element>>,
 }
 
 impl View {
     /// Builds every panel into `root` in the current language.
     pub fn build(doc: &Document, root: &Element) -> Result<View, JsValue> {
         root.set_text_content(None);
-        let mut els = BTreeMap::new();
+        let mut els = VecMap::new();
         a11y::build(root, &mut els)?;
         controls::build_header(doc, root, &mut els)?;
         let layout = super::dom::child(root, "div", "layout", "")?;
@@ -89,7 +89,7 @@ impl View {
         backlog_view::build(doc, &layout, &mut els)?;
         panels::build(doc, &layout, &mut els)?;
         a11y::build_dialogs(root, &mut els)?;
-        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(BTreeMap::new()), keyed: RefCell::new(BTreeMap::new()) })
+        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), keyed: RefCell::new(VecMap::new()) })
     }
 
     /// The element registered under `id`.
@@ -140,13 +140,13 @@ pub struct App {
     /// Value size the write-load slider uses.
     pub load_size: usize,
     /// Six-phase tracking per replica.
-    pub phases: BTreeMap<Port, PhaseTrack>,
+    pub phases: VecMap<Port, PhaseTrack>,
     /// One console per node.
-    pub consoles: BTreeMap<Port, Console>,
+    pub consoles: VecMap<Port, Console>,
     /// The message whose bytes are shown.
     pub picked: Option<Picked>,
     /// INFO values last shown and the wall time each last changed.
-    pub info_seen: RefCell<(Port, BTreeMap<String, (String, f64)>)>,
+    pub info_seen: RefCell<(Port, VecMap<String, (String, f64)>)>,
     /// The log filter text.
     pub log_filter: String,
     /// Lessons loaded from `lessons/` (empty until fetched).
@@ -156,7 +156,7 @@ pub struct App {
     /// A lesson to open once the lessons are loaded (`?lesson=ID`).
     pub pending_lesson: Option<String>,
     /// The learner's answers: (lesson id, step) → choice.
-    pub answers: BTreeMap<(String, usize), usize>,
+    pub answers: VecMap<(String, usize), usize>,
     /// A message for the notice bar (a damaged link, a bad script).
     pub notice: Option<String>,
     /// Embedded in slides: no page chrome.
@@ -191,15 +191,15 @@ impl App {
             playing: true,
             speed: 1.0,
             load_size: 100,
-            phases: BTreeMap::new(),
-            consoles: BTreeMap::new(),
+            phases: VecMap::new(),
+            consoles: VecMap::new(),
             picked: None,
-            info_seen: RefCell::new((0, BTreeMap::new())),
+            info_seen: RefCell::new((0, VecMap::new())),
             log_filter: String::new(),
             lessons: Vec::new(),
             lessons_error: None,
             pending_lesson: None,
-            answers: BTreeMap::new(),
+            answers: VecMap::new(),
             notice: None,
             embed: false,
             reduced_motion: false,

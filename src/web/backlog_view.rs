@@ -3,8 +3,6 @@
 //! replica's next offset as a marker (red and labelled when a PSYNC from
 //! there would need a full resync). Also the PSYNC decision callouts.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
@@ -16,7 +14,9 @@ use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
 use crate::engine::node::Node;
 use crate::engine::psync::{PsyncDecision, PsyncEvent};
+use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
+use crate::engine::vecmap::VecMap;
 
 /// The backlog sizes the slider offers: 16kb to 8mb.
 pub const BACKLOG_SIZES: [u64; 10] = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20];
@@ -86,7 +86,7 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
 }
 
 /// Builds the backlog panel.
-pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = child(layout, "section", "panel backlog-panel", "")?;
     panel.set_id("backlog");
     let title = child(&panel, "h2", "", t("backlog.title"))?;
@@ -165,11 +165,11 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let (l, r) = (pct(start, first, hist), pct(end, first, hist));
         let d = child(track, "div", "bl-block", "")?;
-        d.set_attribute("style", &format!("left:{l:.2}%;width:{:.2}%", (r - l).max(0.3)))?;
+        d.set_attribute("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)))?;
         d.set_attribute("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)))?;
     }
     let head = child(track, "div", "bl-marker bl-master", &tf("backlog.master_mark", &[&m.repl.offset]))?;
-    head.set_attribute("style", &format!("left:{:.2}%", pct(first + hist, first, hist)))?;
+    head.set_attribute("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)))?;
     let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
     track.set_attribute("style", &format!("height:{}px", 64 + 42 * replicas.len()))?;
     for (row, r) in replicas.iter().enumerate() {
@@ -185,7 +185,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         d.set_attribute("data-port", &r.port.to_string())?;
         let at = next.map_or(5.0, |n| if state == Mark::OtherHistory { 97.0 } else { pct(n, first, hist) });
         let shift = if at > 50.0 { "translateX(-100%)" } else { "none" };
-        d.set_attribute("style", &format!("left:{at:.2}%;top:{}px;transform:{shift}", 56 + 42 * row))?;
+        d.set_attribute("style", &format!("left:{}%;top:{}px;transform:{shift}", fixed(at, 2), 56 + 42 * row))?;
     }
     render_list(app, m)
 }
@@ -200,7 +200,7 @@ fn render_list(app: &App, m: &Node) -> Result<(), JsValue> {
     let start = crate::engine::clock::START_MS;
     for ev in m.psync_events.iter().rev().take(5) {
         let secs = ev.time_ms.saturating_sub(start) as f64 / 1000.0;
-        child(list, "li", "", &format!("{secs:.3}s · {} · {}", ev.replica, psync_text(ev, m)))?;
+        child(list, "li", "", &format!("{}s · {} · {}", fixed(secs, 3), ev.replica, psync_text(ev, m)))?;
     }
     Ok(())
 }
@@ -224,13 +224,14 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let Some(newest) = lines.first() else { continue };
         let full = !matches!(newest.decision, PsyncDecision::Partial { .. });
         let texts: Vec<(String, String)> = lines.iter().map(|ev| (ev.replica.clone(), psync_text(ev, n))).collect();
-        shown.push((*port, *pos, full, texts));
+        shown.push((*port, [pos.0.to_bits(), pos.1.to_bits()], full, texts));
     }
-    if !app.view.changed("callouts", format!("{shown:?}{}", lay.height)) {
+    if !app.view.changed("callouts", format!("{shown:?}{}", lay.height.to_bits())) {
         return Ok(());
     }
     clear(layer);
-    for (port, (x, y), full, texts) in shown {
+    for (port, [x, y], full, texts) in shown {
+        let (x, y) = (f64::from_bits(x), f64::from_bits(y));
         let c = child(layer, "div", if full { "callout full" } else { "callout partial" }, "")?;
         c.set_attribute("data-port", &port.to_string())?;
         let right = x <= lay.width / 2.0 + 1.0;
@@ -238,7 +239,7 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let left_pct = if right { (x + half) / lay.width * 100.0 } else { (x - half) / lay.width * 100.0 };
         let top_pct = (y - BOX_H / 2.0) / lay.height * 100.0;
         let side = if right { "" } else { "transform:translateX(-100%);" };
-        c.set_attribute("style", &format!("left:{left_pct:.2}%;top:{top_pct:.2}%;{side}"))?;
+        c.set_attribute("style", &format!("left:{}%;top:{}%;{side}", fixed(left_pct, 2), fixed(top_pct, 2)))?;
         for (i, (replica, text)) in texts.iter().enumerate() {
             let line = child(&c, "div", if i == 0 { "callout-line newest" } else { "callout-line" }, "")?;
             child(&line, "strong", "", &tf("psync.from", &[replica]))?;

@@ -148,7 +148,7 @@ pub fn browse(app: &mut App, port: Port, back: bool) -> Option<String> {
 }
 
 /// Builds the console panel.
-pub fn build(doc: &Document, parent: &Element, els: &mut std::collections::BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = add(parent, el(doc, "section", "panel console", "")?)?;
     panel.set_id("console");
     child(&panel, "h2", "", t("console.title"))?;

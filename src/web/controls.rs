@@ -3,8 +3,6 @@
 //! promote, change master, remove) with its link to its master (cut, heal,
 //! kill, latency, bandwidth), and what every `data-action` does.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
@@ -13,7 +11,9 @@ use super::app::{App, MAX_NODES};
 use super::dom::{button, child, input, select, set_text};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
+use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
+use crate::engine::vecmap::VecMap;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
 pub fn speed_from_slider(v: f64) -> f64 {
@@ -38,7 +38,7 @@ fn labelled(parent: &Element, text: &str) -> Result<Element, JsValue> {
 }
 
 /// Builds the header bar: time controls, timeline, language, share, help, write load.
-pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let header = child(root, "header", "topbar", "")?;
     let title = child(&header, "div", "brand", "")?;
     child(&title, "h1", "", "replscope")?;
@@ -58,7 +58,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
     button(&bar, "step", t("ctl.step"))?.set_id("step");
     button(&bar, "skip", t("ctl.skip"))?.set_id("skip");
     let speed = labelled(&bar, t("ctl.speed"))?;
-    let s = input(&speed, "speed", "range", &slider_from_speed(1.0).to_string())?;
+    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string())?;
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
         s.set_attribute(k, v)?;
@@ -107,7 +107,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut BTreeMap<&'static
 }
 
 /// Builds the right-hand column: node panel, phases, console.
-pub fn build_side(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let side = child(layout, "div", "side", "")?;
     super::lesson_view::build(&side, els)?;
     let node = child(&side, "section", "panel node-panel", "")?;
@@ -125,7 +125,7 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
     set_text(v.get("play"), if app.playing { t("ctl.pause") } else { t("ctl.play") });
     v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
-    let speed = if app.speed < 1.0 { format!("{:.1}×", app.speed) } else { format!("{:.0}×", app.speed) };
+    let speed = format!("{}×", fixed(app.speed, if app.speed < 1.0 { 1 } else { 0 }));
     set_text(v.get("speed-label"), &speed);
     let ms = app.elapsed_ms();
     let secs = format!("{}.{:03}", ms / 1000, ms % 1000);
@@ -254,7 +254,8 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             return;
         }
         "speed" => {
-            app.speed = speed_from_slider(value.parse().unwrap_or(20.0)).clamp(0.1, 100.0);
+            // A range input with step 1 reports whole numbers.
+            app.speed = speed_from_slider(value.parse::<i32>().map_or(20.0, f64::from)).clamp(0.1, 100.0);
             return;
         }
         "reset" => {

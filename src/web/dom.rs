@@ -102,9 +102,15 @@ pub fn set_text(e: &Element, text: &str) {
     }
 }
 
+/// `text` in lower case as the browser makes it (`toLowerCase`), which
+/// keeps Rust's Unicode case tables out of the wasm.
+pub fn lower(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
 /// A number for an SVG attribute, one decimal.
 pub fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+    crate::engine::decimal::fixed(v, 1)
 }
 
 /// Longest text (bytes) one line of a panel shows; the rest is cut and

@@ -4,8 +4,6 @@
 //! scenario lines, so rewinding, share links and export all work on lessons
 //! as on free play.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -13,9 +11,10 @@ use super::app::{App, FIRST_PORT};
 use super::dom::{button, child, clear, select};
 use super::i18n::{lang, t, tf};
 use crate::engine::lesson::{Lesson, Step};
+use crate::engine::vecmap::VecMap;
 
 /// Builds the (empty) lesson panel.
-pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = child(root, "section", "panel lesson-panel", "")?;
     panel.set_id("lesson");
     panel.set_attribute("aria-labelledby", "lesson-heading")?;

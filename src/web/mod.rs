@@ -78,8 +78,9 @@ pub fn ui_table() -> JsValue {
 /// reload button instead of leaving a frozen page.
 fn install_panic_banner() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        dom::show_error_banner(&info.to_string());
+        let message = info.to_string();
+        web_sys::console::error_1(&JsValue::from_str(&message));
+        dom::show_error_banner(&message);
     }));
 }
 
@@ -121,12 +122,9 @@ pub fn debug_panic(message: &str) {
     panic!("{message}");
 }
 
-/// A fresh default seed from the browser's entropy (getrandom), so each visit
-/// gets its own run IDs as real servers do; `?seed=N` or a share link fixes it.
+/// A fresh default seed below 1,000,000 from the browser (`Math.random`), so
+/// each visit gets its own run IDs as real servers do; `?seed=N` or a share
+/// link fixes it.
 fn browser_seed() -> u64 {
-    let mut bytes = [0u8; 8];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000,
-        Err(_) => 1,
-    }
+    (js_sys::Math::random() * 1_000_000.0) as u64
 }

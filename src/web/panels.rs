@@ -2,14 +2,13 @@
 //! node's live `INFO replication` (changed fields highlighted), its log
 //! (filterable, newest at the bottom) and its replication configuration.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{button, child, clear, input};
 use super::i18n::{t, tf};
+use crate::engine::vecmap::VecMap;
 
 /// How long (wall ms) a changed INFO field stays highlighted.
 const HIGHLIGHT_MS: f64 = 1500.0;
@@ -30,7 +29,7 @@ pub const CONFIG_PARAMS: [&str; 9] = [
 ];
 
 /// Builds the INFO, log and config panels.
-pub fn build(_doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let info = child(layout, "section", "panel info-panel", "")?;
     info.set_id("info");
     let info_title = child(&info, "h2", "", t("info.title"))?;
@@ -116,7 +115,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     let text = node.info_replication(app.runner.sim.now);
     let mut seen = app.info_seen.borrow_mut();
     if seen.0 != port {
-        *seen = (port, BTreeMap::new());
+        *seen = (port, VecMap::new());
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();
@@ -165,8 +164,8 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         child(body, "p", "muted", t("info.stopped"))?;
         return Ok(());
     };
-    let needle = app.log_filter.to_lowercase();
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
+    let needle = super::dom::lower(&app.log_filter);
+    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || super::dom::lower(l).contains(&needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     body.set_attribute("data-dropped", &dropped.to_string())?;

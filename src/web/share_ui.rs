@@ -3,8 +3,6 @@
 //! script, a script pasted or read from a file; the language switch; and
 //! reading all of that back from the page's URL at start-up.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
@@ -15,9 +13,10 @@ use super::dom::{button, child};
 use super::i18n::{lang, set_lang, t, tf, Lang};
 use crate::engine::scenario;
 use crate::engine::share::{self, LinkError, Share};
+use crate::engine::vecmap::VecMap;
 
 /// Builds the share dialog (hidden).
-pub fn build(root: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let d = dialog(root, "share-dialog", t("share.title"))?;
     for (id, label) in [("share-link", "share.link"), ("embed-link", "share.embed")] {
         let l = child(&d, "label", "stacked", "")?;

@@ -225,7 +225,7 @@ impl App {
             let limit = self.journal.iter().take_while(|e| e.at <= target).count();
             self.rebuild(limit, target);
         }
-        let secs = format!("{:.3}", self.elapsed_ms() as f64 / 1000.0);
+        let secs = crate::engine::decimal::fixed(self.elapsed_ms() as f64 / 1000.0, 3);
         self.announcer.say(super::i18n::tf("say.time", &[&secs]));
     }
 

@@ -3,8 +3,6 @@
 //! short replid (full in its tooltip and in the node panel), offset, key
 //! count and, for a replica, its link status.
 
-use std::collections::BTreeMap;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -14,6 +12,7 @@ use super::i18n::{t, tf};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
 use crate::engine::node::Node;
+use crate::engine::vecmap::VecMap;
 
 /// Width of the diagram's coordinate space on a wide screen.
 pub const WIDTH: f64 = 1000.0;
@@ -32,7 +31,7 @@ pub const BOX_H: f64 = 140.0;
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
     /// Centre of each node's box.
-    pub pos: BTreeMap<Port, (f64, f64)>,
+    pub pos: VecMap<Port, (f64, f64)>,
     /// Box width (narrower when a level is crowded).
     pub box_w: f64,
     /// Size of the coordinate space.
@@ -60,7 +59,7 @@ pub fn layout(app: &App) -> Layout {
         }
         d
     };
-    let mut levels: BTreeMap<usize, Vec<Port>> = BTreeMap::new();
+    let mut levels: VecMap<usize, Vec<Port>> = VecMap::new();
     for p in &app.ports {
         levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
     }
@@ -70,7 +69,7 @@ pub fn layout(app: &App) -> Layout {
     let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
     let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
     let box_w = BOX_W.min(width / widest - 12.0);
-    let mut pos = BTreeMap::new();
+    let mut pos = VecMap::new();
     for (row, ports) in rows.iter().enumerate() {
         let gap = width / ports.len() as f64;
         for (i, p) in ports.iter().enumerate() {
@@ -83,7 +82,7 @@ pub fn layout(app: &App) -> Layout {
 
 /// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
 /// message detail box.
-pub fn build(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static str, Element>) -> Result<(), JsValue> {
+pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let stage = child(layout, "section", "panel stage", "")?;
     stage.set_id("stage");
     child(&stage, "h2", "sr-only", t("topo.title"))?;
@@ -126,7 +125,7 @@ pub fn link_status(node: &Node) -> Option<(bool, ReplState)> {
 pub fn render(app: &App) -> Result<Layout, JsValue> {
     let lay = layout(app);
     let topo = app.view.get("topology");
-    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width, fmt(lay.height)))?;
+    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width as u32, fmt(lay.height)))?;
     render_links(app, &lay)?;
     let nodes = app.view.get("nodes");
     let mut keyed = app.view.keyed.borrow_mut();
@@ -160,7 +159,7 @@ fn node_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
     let keys: usize = n.map_or(0, |n| n.keyspace.dbs.iter().map(|d| d.entries.len()).sum());
     let status = n.and_then(link_status);
     let ids = n.map(|n| (n.repl.replid.clone(), n.repl.offset, n.upstream.as_ref().map(|u| u.port)));
-    format!("{pos:?}{w}{}{keys}{status:?}{ids:?}", app.selected == port)
+    format!("{:?}{}{keys}{status:?}{ids:?}", (pos.0.to_bits(), pos.1.to_bits(), w.to_bits()), app.selected == port)
 }
 
 /// The links, redrawn only when one changes.
@@ -171,14 +170,15 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
         let up = app.runner.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
         let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.cut);
-        drawn.push((m, *port, mx, my, *x, *y, up, cut));
+        drawn.push((m, *port, [mx, my, *x, *y].map(f64::to_bits), up, cut));
     }
     if !app.view.changed("links", format!("{drawn:?}")) {
         return Ok(());
     }
     let links = app.view.get("links");
     clear(links);
-    for (m, port, mx, my, x, y, up, cut) in drawn {
+    for (m, port, [mx, my, x, y], up, cut) in drawn {
+        let [mx, my, x, y] = [mx, my, x, y].map(f64::from_bits);
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
         let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
         let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")])?;

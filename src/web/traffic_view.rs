@@ -48,13 +48,13 @@ fn is_held(app: &App, seg: &Segment) -> bool {
 /// Draws the messages in flight.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
-    let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height, lay.box_w, lay.pos.len());
+    let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height.to_bits(), lay.box_w.to_bits(), lay.pos.len());
     if !app.view.changed("msgs", sig) {
         return render_picked(app);
     }
     clear(g);
-    let mut labels: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
-    let mut held: std::collections::BTreeMap<(u16, u16), usize> = Default::default();
+    let mut labels: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
+    let mut held: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
     for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
         *held.entry((seg.from, seg.to)).or_default() += 1;
     }

@@ -4,19 +4,12 @@
 // interactive frame, median of 7 loads), and the engine inside the browser's
 // wasm: one virtual hour with 3 replicas at 1000 writes/s, and a full sync of
 // a 1,000,000-key dataset.
-import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { serve, launch } from './harness.mjs';
+import { siteSizes } from './size.mjs';
 
 const dist = path.resolve(process.argv[2] || 'dist');
-const files = fs.readdirSync(dist, { recursive: true }).filter((f) => !path.basename(f).startsWith('.')).filter((f) => fs.statSync(path.join(dist, f)).isFile());
-let raw = 0, gz = 0;
-for (const f of files) {
-  const data = fs.readFileSync(path.join(dist, f));
-  raw += data.length;
-  gz += zlib.gzipSync(data, { level: 9 }).length;
-}
+const { rows: files, raw, gz } = siteSizes(dist);
 
 const browser = await launch();
 const site = await serve(dist, '/');

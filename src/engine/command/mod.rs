@@ -9,7 +9,7 @@ mod lists;
 mod sets;
 mod strings;
 
-pub use float::{format_long_double, parse_long_double, LongDouble};
+pub use float::{format_long_double, parse_f64, parse_long_double, LongDouble};
 pub use keys::glob_match;
 pub use sets::{set_reply_order, SET_MAX_INTSET_ENTRIES};
 
