@@ -1,7 +1,8 @@
 // The download-size gate: every file of the built site, gzip -9, summed.
-//   node tests/e2e/size.mjs dist
+//   node tests/e2e/size.mjs dist [BUDGET_BYTES]
 // Prints each file's raw and gzip size and the total; exits 1 when the
-// gzip total is over LIMIT_BYTES. bench.mjs reports the same figure.
+// gzip total is over the budget (LIMIT_BYTES, the 150 KB target, unless a
+// budget is given). bench.mjs reports the same figure.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -26,14 +27,16 @@ export function siteSizes(dist) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dist = path.resolve(process.argv[2] || 'dist');
+  const budget = Number(process.argv[3] || LIMIT_BYTES);
   const { rows, raw, gz } = siteSizes(dist);
   const width = Math.max(...rows.map((r) => r.file.length), 5);
   console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(9)}  ${'gzip -9'.padStart(9)}`);
   for (const r of rows) console.log(`${r.file.padEnd(width)}  ${String(r.raw).padStart(9)}  ${String(r.gz).padStart(9)}`);
   console.log(`${'total'.padEnd(width)}  ${String(raw).padStart(9)}  ${String(gz).padStart(9)}`);
-  if (gz > LIMIT_BYTES) {
-    console.error(`site too large: ${gz} bytes gzip -9 in ${rows.length} files, over the ${LIMIT_BYTES}-byte (150 KB) budget by ${gz - LIMIT_BYTES} bytes`);
+  if (gz > budget) {
+    console.error(`site too large: ${gz} bytes gzip -9 in ${rows.length} files, over the ${budget}-byte budget by ${gz - budget} bytes`);
     process.exit(1);
   }
-  console.log(`site size ok: ${gz} of ${LIMIT_BYTES} bytes gzip -9`);
+  const target = gz > LIMIT_BYTES ? ` (the 150 KB target is ${LIMIT_BYTES}: ${gz - LIMIT_BYTES} bytes to go)` : '';
+  console.log(`site size ok: ${gz} of ${budget} bytes gzip -9${target}`);
 }
