@@ -307,11 +307,13 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
             a.frame(now);
             a.announcer.wall_ms = now;
         }
+        let stepped = performance.now();
         if let Ok(a) = app.try_borrow() {
             if let Err(e) = a.render() {
                 web_sys::console::error_1(&e);
             }
         }
+        super::perf::record(now, stepped - now, performance.now() - stepped);
         if let Some(cb) = again.borrow().as_ref() {
             let _ = win.request_animation_frame(cb.as_ref().unchecked_ref());
         }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod i18n;
 pub mod lesson_view;
 pub mod panels;
+pub mod perf;
 pub mod share_ui;
 pub mod timeline;
 pub mod topology;
@@ -112,6 +113,19 @@ pub fn bench_run_script(script: &str) -> f64 {
         Ok(transcript) => transcript.len() as f64,
         Err(_) => -1.0,
     }
+}
+
+/// Benchmark export: the latest animation frames' costs as
+/// `[start, step ms, render ms, ...]` (oldest first; see `perf`).
+#[wasm_bindgen]
+pub fn debug_frame_costs() -> Vec<f64> {
+    perf::FRAMES.with(|f| f.borrow().flat())
+}
+
+/// Benchmark export: forgets the recorded frame costs.
+#[wasm_bindgen]
+pub fn debug_frame_costs_clear() {
+    perf::FRAMES.with(|f| *f.borrow_mut() = perf::FrameCosts::default());
 }
 
 /// Test-only export that panics on purpose, so the end-to-end test can check
