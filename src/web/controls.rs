@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
 
 use super::app::{App, MAX_NODES};
-use super::dom::{button, child, input, select, set_text};
+use super::dom::{button, child, input, select};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
 use crate::engine::traffic::human_bytes;
@@ -123,27 +123,31 @@ pub fn build_side(doc: &Document, layout: &Element, els: &mut BTreeMap<&'static 
 /// Updates the header from the state.
 pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
-    set_text(v.get("play"), if app.playing { t("ctl.pause") } else { t("ctl.play") });
-    v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
+    v.text("play", if app.playing { t("ctl.pause") } else { t("ctl.play") });
+    if v.changed("play", app.playing.to_string()) {
+        v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
+    }
     let speed = if app.speed < 1.0 { format!("{:.1}×", app.speed) } else { format!("{:.0}×", app.speed) };
-    set_text(v.get("speed-label"), &speed);
+    v.text("speed-label", &speed);
     let ms = app.elapsed_ms();
     let secs = format!("{}.{:03}", ms / 1000, ms % 1000);
-    set_text(v.get("sim-time"), &tf("ctl.time", &[&secs]));
-    if !v.focus_inside("timeline") {
+    v.text("sim-time", &tf("ctl.time", &[&secs]));
+    let end = app.timeline_end();
+    if v.focus_inside("timeline") {
+        v.sigs.borrow_mut().remove("timeline"); // set it again once the user lets go
+    } else if v.changed("timeline", format!("{end}:{ms}")) {
         let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
-        let end = app.timeline_end().to_string();
-        if tl.max() != end {
-            tl.set_max(&end);
-        }
+        tl.set_max(&end.to_string());
         tl.set_value(&ms.to_string());
         tl.set_attribute("aria-valuetext", &tf("ctl.time", &[&secs]))?;
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
-    set_text(v.get("rate-label"), &tf("load.per_s", &[&rate]));
-    set_text(v.get("load-count"), &tf("load.count", &[&issued]));
+    v.text("rate-label", &tf("load.per_s", &[&rate]));
+    v.text("load-count", &tf("load.count", &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
-    if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
+    if v.changed("add-node", full.to_string()) {
+        if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
+    }
     Ok(())
 }
 

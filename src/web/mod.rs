@@ -2,9 +2,9 @@
 //!
 //! The page calls [`start`] once; it picks the language, installs the panic
 //! banner, mounts the playground ([`app::App`]), restores a shared state from
-//! the URL, fetches the lessons and starts the frame loop. Nothing outside
-//! `web` may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
-//! enforces it).
+//! the URL, fetches the lessons (once the page is idle) and starts the
+//! frame loop. Nothing outside `web` may import `wasm_bindgen`, `web_sys`
+//! or `js_sys` (a native test enforces it).
 
 pub mod a11y;
 pub mod app;
@@ -23,6 +23,7 @@ pub mod topology;
 pub mod traffic_view;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Entry point Trunk's loader calls after the wasm module is instantiated.
 #[wasm_bindgen(start)]
@@ -54,8 +55,33 @@ pub fn start() -> Result<(), JsValue> {
         a.render()?;
         dom::remember_script(a.script());
     }
-    wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
+    load_lessons(&window, &app);
     app::start_loop(app)
+}
+
+/// Fetches the lessons: at once when the URL asks for one, otherwise when
+/// the page is first idle, so the first frames do not wait on them.
+fn load_lessons(window: &web_sys::Window, app: &app::Shared) {
+    let fetch = {
+        let app = app.clone();
+        move || wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app))
+    };
+    if app.borrow().pending_lesson.is_some() {
+        return fetch();
+    }
+    let once = std::rc::Rc::new(std::cell::Cell::new(Some(fetch)));
+    let later = once.clone();
+    let idle = Closure::once_into_js(move || {
+        if let Some(f) = later.take() {
+            f();
+        }
+    });
+    // No requestIdleCallback (Safari): fetch now.
+    if window.request_idle_callback(idle.unchecked_ref()).is_err() {
+        if let Some(f) = once.take() {
+            f();
+        }
+    }
 }
 
 /// The crate version, shown in the page footer and handy for smoke tests.
