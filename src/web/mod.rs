@@ -2,9 +2,10 @@
 //!
 //! The page calls [`start`] once; it picks the language, installs the panic
 //! banner, mounts the playground ([`app::App`]), restores a shared state from
-//! the URL, fetches the lessons (once the page is idle) and starts the
-//! frame loop. Nothing outside `web` may import `wasm_bindgen`, `web_sys`
-//! or `js_sys` (a native test enforces it).
+//! the URL, starts the frame loop and, once the page is idle, draws the
+//! panels below the fold and fetches the lessons. Nothing outside `web`
+//! may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
+//! enforces it).
 
 pub mod a11y;
 pub mod app;
@@ -55,32 +56,37 @@ pub fn start() -> Result<(), JsValue> {
         a.render()?;
         dom::remember_script(a.script());
     }
-    load_lessons(&window, &app);
+    when_idle(&window, &app);
     app::start_loop(app)
 }
 
-/// Fetches the lessons: at once when the URL asks for one, otherwise when
-/// the page is first idle, so the first frames do not wait on them.
-fn load_lessons(window: &web_sys::Window, app: &app::Shared) {
-    let fetch = {
-        let app = app.clone();
-        move || wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app))
-    };
-    if app.borrow().pending_lesson.is_some() {
-        return fetch();
+/// Once the page is first idle: draws the panels left out of the first
+/// frames (the `booting` class, see style.css) and fetches the lessons, or
+/// fetches them at once when the URL asks for one.
+fn when_idle(window: &web_sys::Window, app: &app::Shared) {
+    let lesson_asked = app.borrow().pending_lesson.is_some();
+    if lesson_asked {
+        wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
     }
-    let once = std::rc::Rc::new(std::cell::Cell::new(Some(fetch)));
+    let (root, app) = (app.borrow().view.root.clone(), app.clone());
+    let idle = move || {
+        let _ = root.class_list().remove_1("booting");
+        if !lesson_asked {
+            wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app));
+        }
+    };
+    let once = std::rc::Rc::new(std::cell::Cell::new(Some(idle)));
     let later = once.clone();
-    let idle = Closure::once_into_js(move || {
+    let callback = Closure::once_into_js(move || {
         if let Some(f) = later.take() {
             f();
         }
     });
-    // No requestIdleCallback (Safari): fetch now.
-    if window.request_idle_callback(idle.unchecked_ref()).is_err() {
-        if let Some(f) = once.take() {
-            f();
-        }
+    // No requestIdleCallback (Safari): now.
+    if window.request_idle_callback(callback.unchecked_ref()).is_err()
+        && let Some(f) = once.take()
+    {
+        f();
     }
 }
 
