@@ -38,7 +38,8 @@ export async function frameCost(browser, base, slider, seconds = 10) {
   await page.waitForSelector('.msg', { state: 'attached', timeout: 10000 });
   await page.evaluate(() => {
     document.querySelector('#node-panel details').open = true;
-    document.querySelector('.msg').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    const msg = document.querySelector('.msg'); // (it may have arrived meanwhile)
+    if (msg) msg.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     window.wasmBindings.debug_frame_costs_clear();
   });
   await page.waitForTimeout(seconds * 1000);
