@@ -4,6 +4,7 @@
 //! keyboard-shortcuts dialog.
 
 use std::cell::{Cell, RefCell};
+use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,9 +12,9 @@ use web_sys::{Element, HtmlElement};
 
 use super::app::App;
 use super::backlog_view::psync_text;
-use super::dom::{button, child, set_text};
+use super::dom::{button, child};
 use super::i18n::{t, tf};
-use crate::engine::vecmap::VecMap;
+use crate::engine::net::Port;
 
 /// Least wall time between two announcements.
 pub const MIN_GAP_MS: f64 = 1500.0;
@@ -25,14 +26,14 @@ const MAX_JOINED: usize = 3;
 pub struct Announcer {
     queue: RefCell<Vec<String>>,
     last: Cell<f64>,
-    seen: VecMap<String, String>,
+    seen: Vec<Look>,
     /// Wall clock of the latest frame.
     pub wall_ms: f64,
 }
 
 impl Default for Announcer {
     fn default() -> Self {
-        Announcer { queue: RefCell::new(Vec::new()), last: Cell::new(f64::NEG_INFINITY), seen: VecMap::new(), wall_ms: 0.0 }
+        Announcer { queue: RefCell::new(Vec::new()), last: Cell::new(f64::NEG_INFINITY), seen: Vec::new(), wall_ms: 0.0 }
     }
 }
 
@@ -121,54 +122,59 @@ pub fn close_dialogs(app: &mut App) -> bool {
     any
 }
 
-/// The state the announcements compare against, per key.
-fn snapshot(app: &App) -> VecMap<String, String> {
-    let mut out = VecMap::new();
-    for port in &app.ports {
-        let node = app.runner.sim.nodes.get(port);
-        out.insert(format!("run {port}"), node.is_some().to_string());
-        let Some(n) = node else { continue };
-        let up = n.upstream.as_ref().map(|u| format!("{}:{}", u.port, u.is_connected()));
-        out.insert(format!("link {port}"), up.unwrap_or_default());
-        out.insert(format!("psync {port}"), n.psync_events.len().to_string());
-    }
-    out
+/// What the announcements compare, per page node: running, its master
+/// and whether the link is up, how many PSYNCs it answered. Plain values,
+/// so the look after every engine event costs no allocation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Look {
+    port: Port,
+    running: bool,
+    link: Option<(Port, bool)>,
+    psyncs: usize,
 }
 
-/// Queues an announcement for every change since the last look.
+fn look(app: &App, port: Port) -> Look {
+    let node = app.runner.sim.nodes.get(&port);
+    Look {
+        port,
+        running: node.is_some(),
+        link: node.and_then(|n| n.upstream.as_ref()).map(|u| (u.port, u.is_connected())),
+        psyncs: node.map_or(0, |n| n.psync_events.len()),
+    }
+}
+
+/// Queues an announcement for every change since the last look: links
+/// first, then PSYNC decisions, then nodes started or stopped.
 pub fn notice_changes(app: &mut App) {
-    let now = snapshot(app);
-    if now == app.announcer.seen {
+    let seen = &app.announcer.seen;
+    if seen.len() == app.ports.len() && app.ports.iter().zip(seen).all(|(p, old)| look(app, *p) == *old) {
         return;
     }
-    for (key, value) in &now {
-        let Some(old) = app.announcer.seen.get(key) else { continue };
-        if old == value {
-            continue;
-        }
-        let (what, port) = key.split_once(' ').unwrap_or_default();
-        let msg = match what {
-            "run" if value == "true" => tf("say.started", &[&port]),
-            "run" => tf("say.stopped", &[&port]),
-            "link" => match value.split_once(':') {
-                Some((m, "true")) => tf("say.link_up", &[&port, &m]),
-                Some((m, _)) => tf("say.link_down", &[&port, &m]),
-                None => tf("say.master", &[&port]),
-            },
-            _ => {
-                let Some(n) = port.parse().ok().and_then(|p| app.runner.sim.nodes.get(&p)) else { continue };
-                let Some(ev) = n.psync_events.last() else { continue };
-                tf("say.psync", &[&port, &ev.replica, &psync_text(ev, n)])
-            }
-        };
-        app.announcer.say(msg);
+    let now: Vec<Look> = app.ports.iter().map(|p| look(app, *p)).collect();
+    let pairs: Vec<(Look, Look)> = now.iter().filter_map(|new| seen.iter().find(|o| o.port == new.port).map(|old| (*old, *new))).collect();
+    let both = |(old, new): &&(Look, Look)| old.running && new.running;
+    for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
+        let port = new.port;
+        app.announcer.say(match new.link {
+            Some((m, true)) => tf("say.link_up", &[&port, &m]),
+            Some((m, false)) => tf("say.link_down", &[&port, &m]),
+            None => tf("say.master", &[&port]),
+        });
+    }
+    for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.psyncs != n.psyncs) {
+        let Some(n) = app.runner.sim.nodes.get(&new.port) else { continue };
+        let Some(ev) = n.psync_events.last() else { continue };
+        app.announcer.say(tf("say.psync", &[&new.port, &ev.replica, &psync_text(ev, n)]));
+    }
+    for (_, new) in pairs.iter().filter(|(o, n)| o.running != n.running) {
+        app.announcer.say(if new.running { tf("say.started", &[&new.port]) } else { tf("say.stopped", &[&new.port]) });
     }
     app.announcer.seen = now;
 }
 
 /// Takes the current state as seen, without announcing (after a replay).
 pub fn forget_changes(app: &mut App) {
-    app.announcer.seen = snapshot(app);
+    app.announcer.seen = app.ports.iter().map(|p| look(app, *p)).collect();
 }
 
 /// Updates the live region (rate-limited) and the notice bar.
@@ -181,15 +187,14 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         let text = q[skip..].join(" · ");
         q.clear();
         a.last.set(wall);
-        set_text(app.view.get("live"), &text);
+        app.view.text("live", &text);
     }
     let notice = app.view.get("notice");
-    match &app.notice {
-        Some(text) => {
-            set_text(app.view.get("notice-text"), text);
-            notice.remove_attribute("hidden")?;
-        }
-        None => notice.set_attribute("hidden", "")?,
+    if let Some(text) = &app.notice {
+        app.view.text("notice-text", text);
+    }
+    if app.view.changed("notice", app.notice.is_some().to_string()) {
+        if app.notice.is_some() { notice.remove_attribute("hidden")? } else { notice.set_attribute("hidden", "")? }
     }
     Ok(())
 }

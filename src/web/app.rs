@@ -35,6 +35,14 @@ pub const PAGE_BANDWIDTH: &str = "1mb";
 /// Longest wall time one frame may stand for (background tabs, pauses).
 pub const MAX_FRAME_WALL_MS: f64 = 250.0;
 
+/// Most wall time (ms) one frame spends moving the world (see
+/// [`App::frame`]). A world too busy for the speed asked then still draws
+/// about 20 frames a second (not 4), and keeps most of its pace: the
+/// render and the browser's own work take the rest of each frame.
+pub const STEP_BUDGET_MS: f64 = 40.0;
+/// Virtual time (ms) moved between two looks at the wall clock in a frame.
+pub const SLICE_MS: u64 = 16;
+
 /// The six phases a replica went through since it last (re)connected.
 #[derive(Clone, Debug, Default)]
 pub struct PhaseTrack {
@@ -71,9 +79,24 @@ pub struct View {
     pub els: VecMap<&'static str, Element>,
     /// Last rendered signature per panel, to skip needless rebuilds.
     pub sigs: RefCell<VecMap<String, String>>,
-    /// Elements kept across frames by key (node boxes), so they stay put
-    /// under the pointer.
-    pub keyed: RefCell<VecMap<String, Element>>,
+    /// The page root's width, read at the start of a frame (when the layout
+    /// is fresh); the window's width before the first frame.
+    pub width: std::cell::Cell<Option<f64>>,
+    /// Elements to scroll to their end at the start of the next frame
+    /// (reading their height now would force a layout).
+    pub scroll_to_end: RefCell<Vec<&'static str>>,
+    /// Texts last set with [`View::text`], by element id.
+    pub texts: RefCell<VecMap<&'static str, String>>,
+    /// Node boxes kept across frames, so they stay put under the pointer.
+    pub nodes: RefCell<VecMap<Port, topology::NodeBox>>,
+    /// Message elements reused across frames.
+    pub msgs: RefCell<Vec<traffic_view::MsgSlot>>,
+    /// What each message in flight carries (see `traffic_view`).
+    pub classes: RefCell<traffic_view::Classes>,
+    /// The INFO panel's lines and values, updated in place.
+    pub info: RefCell<Vec<(super::dom::Slot, super::dom::Slot)>>,
+    /// The backlog bar's elements, once drawn.
+    pub backlog: RefCell<Option<backlog_view::Track>>,
 }
 
 impl View {
@@ -89,7 +112,7 @@ impl View {
         backlog_view::build(doc, &layout, &mut els)?;
         panels::build(doc, &layout, &mut els)?;
         a11y::build_dialogs(root, &mut els)?;
-        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), keyed: RefCell::new(VecMap::new()) })
+        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), width: Default::default(), scroll_to_end: RefCell::default(), texts: RefCell::default(), nodes: RefCell::default(), msgs: RefCell::default(), classes: RefCell::default(), info: RefCell::default(), backlog: RefCell::default() })
     }
 
     /// The element registered under `id`.
@@ -105,6 +128,39 @@ impl View {
         }
         sigs.insert(key.to_string(), sig);
         true
+    }
+
+    /// The width the topology lays out for (see `width`).
+    pub fn width(&self) -> f64 {
+        self.width.get().unwrap_or_else(|| web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0))
+    }
+
+    /// Reads what needs a fresh layout: call at the start of a frame,
+    /// before anything is written. Scrolls the elements asked for to their end.
+    pub fn before_frame(&self) {
+        self.width.set(Some(self.root.client_width() as f64));
+        for id in self.scroll_to_end.borrow_mut().drain(..) {
+            let e = self.get(id);
+            e.set_scroll_top(e.scroll_height());
+        }
+    }
+
+    /// Scrolls element `id` to its end at the start of the next frame.
+    pub fn scroll_later(&self, id: &'static str) {
+        let mut ids = self.scroll_to_end.borrow_mut();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    /// Sets the text of element `id` unless this view already set it to
+    /// `text` (no DOM read, no needless write).
+    pub fn text(&self, id: &'static str, text: &str) {
+        let mut texts = self.texts.borrow_mut();
+        if texts.get(id).map(String::as_str) != Some(text) {
+            self.get(id).set_text_content(Some(text));
+            texts.insert(id, text.to_string());
+        }
     }
 
     /// True while the user is typing in or choosing from something inside `id`.
@@ -233,7 +289,8 @@ impl App {
     }
 
     /// One animation frame at wall time `wall_ms`: advance by the elapsed
-    /// wall time × speed (a long gap counts as [`MAX_FRAME_WALL_MS`]).
+    /// wall time × speed (a long gap counts as [`MAX_FRAME_WALL_MS`]), at
+    /// most for [`STEP_BUDGET_MS`] of wall time.
     pub fn frame(&mut self, wall_ms: f64) {
         self.wall_ms = wall_ms;
         let dt = self.last_frame.map_or(0.0, |last| (wall_ms - last).clamp(0.0, MAX_FRAME_WALL_MS));
@@ -243,7 +300,25 @@ impl App {
             let whole = self.carry_ms.floor();
             self.carry_ms -= whole;
             if whole >= 1.0 {
-                self.advance_ms(whole as u64);
+                self.advance_within_budget(whole as u64);
+            }
+        }
+    }
+
+    /// Advances by `ms` in slices of [`SLICE_MS`] until [`STEP_BUDGET_MS`]
+    /// of wall time is spent; what is left is dropped, so a world too busy
+    /// for the speed asked runs slower instead of stalling the page.
+    fn advance_within_budget(&mut self, ms: u64) {
+        let clock = web_sys::window().and_then(|w| w.performance());
+        let start = clock.as_ref().map_or(0.0, |c| c.now());
+        let mut left = ms;
+        while left > 0 {
+            let slice = left.min(SLICE_MS);
+            self.advance_ms(slice);
+            left -= slice;
+            if clock.as_ref().is_some_and(|c| c.now() - start >= STEP_BUDGET_MS) {
+                self.carry_ms = 0.0;
+                break;
             }
         }
     }
@@ -278,9 +353,10 @@ impl App {
 
     /// Draws every panel from the current state.
     pub fn render(&self) -> Result<(), JsValue> {
+        let layout = topology::layout(self);
         controls::render_header(self)?;
         lesson_view::render(self)?;
-        let layout = topology::render(self)?;
+        topology::render(self, &layout)?;
         traffic_view::render(self, &layout)?;
         controls::render_side(self)?;
         panels::render_phases(self)?;
@@ -304,14 +380,17 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
     *slot.borrow_mut() = Some(Closure::new(move |_ts: f64| {
         let now = performance.now();
         if let Ok(mut a) = app.try_borrow_mut() {
+            a.view.before_frame();
             a.frame(now);
             a.announcer.wall_ms = now;
         }
+        let stepped = performance.now();
         if let Ok(a) = app.try_borrow() {
             if let Err(e) = a.render() {
                 web_sys::console::error_1(&e);
             }
         }
+        super::perf::record(now, stepped - now, performance.now() - stepped);
         if let Some(cb) = again.borrow().as_ref() {
             let _ = win.request_animation_frame(cb.as_ref().unchecked_ref());
         }

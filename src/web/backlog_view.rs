@@ -3,20 +3,21 @@
 //! replica's next offset as a marker (red and labelled when a PSYNC from
 //! there would need a full resync). Also the PSYNC decision callouts.
 
+use crate::engine::decimal::fixed;
+use crate::engine::vecmap::VecMap;
+
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
 
 use super::app::App;
-use super::dom::{child, clear, input, set_text};
+use super::dom::{child, clear, input, Pool, Slot};
 use super::i18n::{t, tf};
 use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
 use crate::engine::node::Node;
 use crate::engine::psync::{PsyncDecision, PsyncEvent};
-use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
-use crate::engine::vecmap::VecMap;
 
 /// The backlog sizes the slider offers: 16kb to 8mb.
 pub const BACKLOG_SIZES: [u64; 10] = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20];
@@ -123,40 +124,73 @@ fn pct(off: u64, first: u64, hist: u64) -> f64 {
     }
 }
 
+/// The backlog bar's elements, kept across frames and updated in place.
+#[derive(Debug)]
+pub struct Track {
+    window: Slot,
+    blocks: Pool,
+    head: Slot,
+    markers: Pool,
+    height: Slot,
+}
+
+impl Track {
+    /// The zone, window and master marker in an empty `track`.
+    fn build(track: &Element) -> Result<Track, JsValue> {
+        child(track, "div", "bl-zone bl-gone", t("backlog.gone"))?;
+        let window = Slot::new(child(track, "div", "bl-window", "")?);
+        let head = Slot::new(child(track, "div", "bl-marker bl-master", "")?);
+        Ok(Track { window, blocks: Pool::default(), head, markers: Pool::default(), height: Slot::new(track.clone()) })
+    }
+}
+
+/// Empties the bar (no master, or no backlog).
+fn clear_track(app: &App) {
+    if app.view.backlog.borrow_mut().take().is_some() {
+        clear(app.view.get("bl-track"));
+    }
+}
+
 /// Draws the backlog panel and the callouts.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     render_callouts(app, lay)?;
     let v = &app.view;
     let owner = owner(app).and_then(|p| app.runner.sim.nodes.get(&p));
     let Some(m) = owner else {
-        set_text(v.get("backlog-title"), t("backlog.title"));
-        set_text(v.get("backlog-summary"), t("backlog.none_running"));
-        clear(v.get("bl-track"));
+        v.text("backlog-title", t("backlog.title"));
+        v.text("backlog-summary", t("backlog.none_running"));
+        clear_track(app);
         return Ok(());
     };
-    set_text(v.get("backlog-title"), &tf("backlog.title_of", &[&m.port]));
+    v.text("backlog-title", &tf("backlog.title_of", &[&m.port]));
     let size = m.config.repl_backlog_size.max(0) as u64;
-    set_text(v.get("backlog-size-label"), &human_bytes(size));
+    v.text("backlog-size-label", &human_bytes(size));
     let slider = v.get("backlog-slider");
-    slider.set_attribute("data-port", &m.port.to_string())?;
-    if v.doc.active_element().as_ref() != Some(slider) {
+    if v.changed("backlog-port", m.port.to_string()) {
+        slider.set_attribute("data-port", &m.port.to_string())?;
+    }
+    if v.doc.active_element().as_ref() != Some(slider) && v.changed("backlog-slider", size.to_string()) {
         let idx = BACKLOG_SIZES.iter().position(|s| *s >= size).unwrap_or(BACKLOG_SIZES.len() - 1);
         if let Some(i) = slider.dyn_ref::<HtmlInputElement>() {
             i.set_value(&idx.to_string());
         }
     }
-    let track = v.get("bl-track");
-    clear(track);
     let Some(b) = m.backlog.as_ref() else {
-        set_text(v.get("backlog-summary"), t("backlog.none"));
+        v.text("backlog-summary", t("backlog.none"));
+        clear_track(app);
         return render_list(app, m);
     };
     let (first, hist) = (b.repl_backlog_first_byte_offset(), b.repl_backlog_histlen());
     let blocks = b.blocks();
-    set_text(v.get("backlog-summary"), &tf("backlog.summary", &[&first, &(first + hist), &human_bytes(hist), &blocks.len(), &m.repl.offset]));
-    child(track, "div", "bl-zone bl-gone", t("backlog.gone"))?;
-    let window = child(track, "div", "bl-window", "")?;
-    window.set_attribute("title", &format!("[{first}, {}]", first + hist))?;
+    v.text("backlog-summary", &tf("backlog.summary", &[&first, &(first + hist), &human_bytes(hist), &blocks.len(), &m.repl.offset]));
+    let track_el = v.get("bl-track");
+    let mut cache = v.backlog.borrow_mut();
+    if cache.is_none() {
+        *cache = Some(Track::build(track_el)?);
+    }
+    let track = cache.as_mut().expect("built above");
+    track.window.attr("title", &format!("[{first}, {}]", first + hist));
+    let mut used = 0;
     for blk in &blocks {
         let start = blk.repl_offset.max(first);
         let end = (blk.repl_offset + blk.used as u64).min(first + hist);
@@ -164,29 +198,38 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             continue;
         }
         let (l, r) = (pct(start, first, hist), pct(end, first, hist));
-        let d = child(track, "div", "bl-block", "")?;
-        d.set_attribute("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)))?;
-        d.set_attribute("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)))?;
+        let head = track.head.el.clone();
+        let d = track.blocks.get(used, track_el, |parent| {
+            let d = super::dom::el(&v.doc, "div", "bl-block", "")?;
+            parent.insert_before(&d, Some(&head))?;
+            Ok(d)
+        })?;
+        d.attr("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)));
+        d.attr("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
+        used += 1;
     }
-    let head = child(track, "div", "bl-marker bl-master", &tf("backlog.master_mark", &[&m.repl.offset]))?;
-    head.set_attribute("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)))?;
+    track.blocks.truncate(used);
+    track.head.text(&tf("backlog.master_mark", &[&m.repl.offset]));
+    track.head.attr("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)));
     let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
-    track.set_attribute("style", &format!("height:{}px", 64 + 42 * replicas.len()))?;
+    track.height.attr("style", &format!("height:{}px", 64 + 42 * replicas.len()));
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);
-        let bad = state != Mark::Inside;
         let text = match (next, state) {
             (Some(n), Mark::Inside) => tf("backlog.marker", &[&r.port, &n]),
             (Some(n), Mark::OtherHistory) => tf("backlog.marker_other", &[&r.port, &n]),
             (Some(n), _) => tf("backlog.marker_full", &[&r.port, &n]),
             (None, _) => tf("backlog.marker_none", &[&r.port]),
         };
-        let d = child(track, "div", if bad { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" }, &text)?;
-        d.set_attribute("data-port", &r.port.to_string())?;
+        let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""))?;
+        d.attr("class", if state != Mark::Inside { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" });
+        d.text(&text);
+        d.attr("data-port", &r.port.to_string());
         let at = next.map_or(5.0, |n| if state == Mark::OtherHistory { 97.0 } else { pct(n, first, hist) });
         let shift = if at > 50.0 { "translateX(-100%)" } else { "none" };
-        d.set_attribute("style", &format!("left:{}%;top:{}px;transform:{shift}", fixed(at, 2), 56 + 42 * row))?;
+        d.attr("style", &format!("left:{}%;top:{}px;transform:{shift}", fixed(at, 2), 56 + 42 * row));
     }
+    track.markers.truncate(replicas.len());
     render_list(app, m)
 }
 

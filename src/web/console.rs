@@ -195,8 +195,8 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
     let con = app.consoles.get(&port);
     let blocked = con.is_some_and(|c| !c.pending.is_empty());
-    super::dom::set_text(app.view.get("console-prompt"), &prompt(app, port));
-    if let Some(i) = input(app) {
+    app.view.text("console-prompt", &prompt(app, port));
+    if let Some(i) = input(app).filter(|_| app.view.changed("console-blocked", blocked.to_string())) {
         i.set_disabled(blocked);
     }
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
@@ -230,6 +230,6 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf("console.dropped", &[&dropped]))?;
         out.prepend_with_node_1(&marker)?;
     }
-    out.set_scroll_top(out.scroll_height());
+    app.view.scroll_later("console-out");
     Ok(())
 }

@@ -3,17 +3,18 @@
 //! promote, change master, remove) with its link to its master (cut, heal,
 //! kill, latency, bandwidth), and what every `data-action` does.
 
+use crate::engine::decimal::fixed;
+use crate::engine::vecmap::VecMap;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
 
 use super::app::{App, MAX_NODES};
-use super::dom::{button, child, input, select, set_text};
+use super::dom::{button, child, input, select};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
-use crate::engine::decimal::fixed;
 use crate::engine::traffic::human_bytes;
-use crate::engine::vecmap::VecMap;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
 pub fn speed_from_slider(v: f64) -> f64 {
@@ -123,27 +124,31 @@ pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static st
 /// Updates the header from the state.
 pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
-    set_text(v.get("play"), if app.playing { t("ctl.pause") } else { t("ctl.play") });
-    v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
+    v.text("play", if app.playing { t("ctl.pause") } else { t("ctl.play") });
+    if v.changed("play", app.playing.to_string()) {
+        v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
+    }
     let speed = format!("{}×", fixed(app.speed, if app.speed < 1.0 { 1 } else { 0 }));
-    set_text(v.get("speed-label"), &speed);
+    v.text("speed-label", &speed);
     let ms = app.elapsed_ms();
     let secs = format!("{}.{:03}", ms / 1000, ms % 1000);
-    set_text(v.get("sim-time"), &tf("ctl.time", &[&secs]));
-    if !v.focus_inside("timeline") {
+    v.text("sim-time", &tf("ctl.time", &[&secs]));
+    let end = app.timeline_end();
+    if v.focus_inside("timeline") {
+        v.sigs.borrow_mut().remove("timeline"); // set it again once the user lets go
+    } else if v.changed("timeline", format!("{end}:{ms}")) {
         let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
-        let end = app.timeline_end().to_string();
-        if tl.max() != end {
-            tl.set_max(&end);
-        }
+        tl.set_max(&end.to_string());
         tl.set_value(&ms.to_string());
         tl.set_attribute("aria-valuetext", &tf("ctl.time", &[&secs]))?;
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
-    set_text(v.get("rate-label"), &tf("load.per_s", &[&rate]));
-    set_text(v.get("load-count"), &tf("load.count", &[&issued]));
+    v.text("rate-label", &tf("load.per_s", &[&rate]));
+    v.text("load-count", &tf("load.count", &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
-    if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
+    if v.changed("add-node", full.to_string()) {
+        if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
+    }
     Ok(())
 }
 

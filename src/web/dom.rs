@@ -95,10 +95,64 @@ pub fn clear(e: &Element) {
     e.set_text_content(None);
 }
 
-/// Sets `e`'s text if it differs (avoids needless DOM writes every frame).
-pub fn set_text(e: &Element, text: &str) {
-    if e.text_content().as_deref() != Some(text) {
-        e.set_text_content(Some(text));
+/// An element whose attributes and text are written only when they differ
+/// from what this handle last wrote: no DOM read and no needless write
+/// when a panel is redrawn every frame with mostly the same values.
+#[derive(Debug)]
+pub struct Slot {
+    /// The element.
+    pub el: Element,
+    attrs: Vec<(&'static str, String)>,
+    text: Option<String>,
+}
+
+impl Slot {
+    /// Wraps an element this code alone writes to.
+    pub fn new(el: Element) -> Slot {
+        Slot { el, attrs: Vec::new(), text: None }
+    }
+
+    /// Sets attribute `name` to `value` unless it already has it.
+    pub fn attr(&mut self, name: &'static str, value: &str) {
+        match self.attrs.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, old)) if old == value => return,
+            Some((_, old)) => *old = value.to_string(),
+            None => self.attrs.push((name, value.to_string())),
+        }
+        let _ = self.el.set_attribute(name, value);
+    }
+
+    /// Sets the text unless it already is `text`.
+    pub fn text(&mut self, text: &str) {
+        if self.text.as_deref() != Some(text) {
+            self.el.set_text_content(Some(text));
+            self.text = Some(text.to_string());
+        }
+    }
+}
+
+/// Reusable children of one parent: the i-th item drawn this frame takes
+/// the i-th element, new ones are appended and unused ones removed.
+#[derive(Debug, Default)]
+pub struct Pool {
+    /// The elements, in drawing order.
+    pub slots: Vec<Slot>,
+}
+
+impl Pool {
+    /// The `i`-th slot, made with `make` (and appended to `parent`) if missing.
+    pub fn get(&mut self, i: usize, parent: &Element, mut make: impl FnMut(&Element) -> Result<Element, JsValue>) -> Result<&mut Slot, JsValue> {
+        while self.slots.len() <= i {
+            self.slots.push(Slot::new(make(parent)?));
+        }
+        Ok(&mut self.slots[i])
+    }
+
+    /// Removes the slots from `used` on.
+    pub fn truncate(&mut self, used: usize) {
+        for s in self.slots.drain(used.min(self.slots.len())..) {
+            s.el.remove();
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The page calls [`start`] once; it picks the language, installs the panic
 //! banner, mounts the playground ([`app::App`]), restores a shared state from
-//! the URL, fetches the lessons and starts the frame loop. Nothing outside
-//! `web` may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
+//! the URL, starts the frame loop and, once the page is idle, draws the
+//! panels below the fold and fetches the lessons. Nothing outside `web`
+//! may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
 //! enforces it).
 
 pub mod a11y;
@@ -16,12 +17,14 @@ pub mod events;
 pub mod i18n;
 pub mod lesson_view;
 pub mod panels;
+pub mod perf;
 pub mod share_ui;
 pub mod timeline;
 pub mod topology;
 pub mod traffic_view;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Entry point Trunk's loader calls after the wasm module is instantiated.
 #[wasm_bindgen(start)]
@@ -53,8 +56,38 @@ pub fn start() -> Result<(), JsValue> {
         a.render()?;
         dom::remember_script(a.script());
     }
-    wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
+    when_idle(&window, &app);
     app::start_loop(app)
+}
+
+/// Once the page is first idle: draws the panels left out of the first
+/// frames (the `booting` class, see style.css) and fetches the lessons, or
+/// fetches them at once when the URL asks for one.
+fn when_idle(window: &web_sys::Window, app: &app::Shared) {
+    let lesson_asked = app.borrow().pending_lesson.is_some();
+    if lesson_asked {
+        wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
+    }
+    let (root, app) = (app.borrow().view.root.clone(), app.clone());
+    let idle = move || {
+        let _ = root.class_list().remove_1("booting");
+        if !lesson_asked {
+            wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app));
+        }
+    };
+    let once = std::rc::Rc::new(std::cell::Cell::new(Some(idle)));
+    let later = once.clone();
+    let callback = Closure::once_into_js(move || {
+        if let Some(f) = later.take() {
+            f();
+        }
+    });
+    // No requestIdleCallback (Safari): now.
+    if window.request_idle_callback(callback.unchecked_ref()).is_err()
+        && let Some(f) = once.take()
+    {
+        f();
+    }
 }
 
 /// The crate version, shown in the page footer and handy for smoke tests.
@@ -113,6 +146,19 @@ pub fn bench_run_script(script: &str) -> f64 {
         Ok(transcript) => transcript.len() as f64,
         Err(_) => -1.0,
     }
+}
+
+/// Benchmark export: the latest animation frames' costs as
+/// `[start, step ms, render ms, ...]` (oldest first; see `perf`).
+#[wasm_bindgen]
+pub fn debug_frame_costs() -> Vec<f64> {
+    perf::FRAMES.with(|f| f.borrow().flat())
+}
+
+/// Benchmark export: forgets the recorded frame costs.
+#[wasm_bindgen]
+pub fn debug_frame_costs_clear() {
+    perf::FRAMES.with(|f| *f.borrow_mut() = perf::FrameCosts::default());
 }
 
 /// Test-only export that panics on purpose, so the end-to-end test can check

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
-use super::dom::{button, child, clear, input};
+use super::dom::{button, child, clear, input, Slot};
 use super::i18n::{t, tf};
 use crate::engine::vecmap::VecMap;
 
@@ -105,11 +105,14 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
 /// The selected node's `INFO replication`, fields that just changed lit.
 pub fn render_info(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    super::dom::set_text(app.view.get("info-title"), &tf("info.title_of", &[&port]));
+    app.view.text("info-title", &tf("info.title_of", &[&port]));
     let body = app.view.get("info-body");
     let Some(node) = app.runner.sim.nodes.get(&port) else {
-        clear(body);
-        child(body, "p", "muted", t("info.stopped"))?;
+        if app.view.changed("info", format!("{port}:stopped")) {
+            clear(body);
+            app.view.info.borrow_mut().clear();
+            child(body, "p", "muted", t("info.stopped"))?;
+        }
         return Ok(());
     };
     let text = node.info_replication(app.runner.sim.now);
@@ -133,19 +136,28 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
         let hot = app.wall_ms - changed_at < HIGHLIGHT_MS;
         rows.push((k.to_string(), v.to_string(), hot));
     }
-    if !app.view.changed("info", format!("{port}{rows:?}")) {
-        return Ok(());
-    }
-    clear(body);
-    for (k, v, hot) in rows {
-        if v.is_empty() && k.starts_with('#') {
-            child(body, "div", "info-head", &k)?;
-            continue;
+    // Lines are rebuilt when the fields change; values and highlights are updated in place.
+    let is_head = |(k, v, _): &&(String, String, bool)| v.is_empty() && k.starts_with('#');
+    let mut shown = app.view.info.borrow_mut();
+    let shape: Vec<(&String, bool)> = rows.iter().map(|r| (&r.0, is_head(&r))).collect();
+    if app.view.changed("info", format!("{port}{shape:?}")) {
+        clear(body);
+        shown.clear();
+        for row in &rows {
+            if is_head(&row) {
+                child(body, "div", "info-head", &row.0)?;
+                continue;
+            }
+            let line = child(body, "div", "info-line", "")?;
+            line.set_attribute("data-field", &row.0)?;
+            child(&line, "span", "info-key", &row.0)?;
+            let value = child(&line, "span", "info-value", "")?;
+            shown.push((Slot::new(line), Slot::new(value)));
         }
-        let line = child(body, "div", if hot { "info-line changed" } else { "info-line" }, "")?;
-        line.set_attribute("data-field", &k)?;
-        child(&line, "span", "info-key", &k)?;
-        child(&line, "span", "info-value", &v)?;
+    }
+    for ((line, value), (_, v, hot)) in shown.iter_mut().zip(rows.iter().filter(|r| !is_head(r))) {
+        line.attr("class", if *hot { "info-line changed" } else { "info-line" });
+        value.text(v);
     }
     Ok(())
 }
@@ -153,7 +165,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
 /// The selected node's log, filtered, newest at the bottom.
 pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    super::dom::set_text(app.view.get("logs-title"), &tf("logs.title_of", &[&port]));
+    app.view.text("logs-title", &tf("logs.title_of", &[&port]));
     let written = app.runner.sim.nodes.get(&port).map_or(0, |n| n.log.written());
     if !app.view.changed("logs", format!("{port}:{written}:{}", app.log_filter)) {
         return Ok(());
@@ -176,7 +188,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
         child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN))?;
     }
-    body.set_scroll_top(body.scroll_height());
+    app.view.scroll_later("logs-body");
     Ok(())
 }
 
@@ -193,7 +205,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
     if app.view.focus_inside("config") || !app.view.changed("config", format!("{port}:{values:?}")) {
         return Ok(());
     }
-    super::dom::set_text(app.view.get("config-title"), &tf("config.title_of", &[&port]));
+    app.view.text("config-title", &tf("config.title_of", &[&port]));
     let body = app.view.get("config-body");
     clear(body);
     for (param, value) in CONFIG_PARAMS.iter().zip(values) {

@@ -3,16 +3,17 @@
 //! short replid (full in its tooltip and in the node panel), offset, key
 //! count and, for a replica, its link status.
 
+use crate::engine::vecmap::VecMap;
+
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
-use super::dom::{child, clear, fmt, svg, svg_child, svg_text};
+use super::dom::{child, clear, fmt, svg, svg_child, svg_text, Slot};
 use super::i18n::{t, tf};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
 use crate::engine::node::Node;
-use crate::engine::vecmap::VecMap;
 
 /// Width of the diagram's coordinate space on a wide screen.
 pub const WIDTH: f64 = 1000.0;
@@ -63,8 +64,8 @@ pub fn layout(app: &App) -> Layout {
     for p in &app.ports {
         levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
     }
-    let client = app.view.root.client_width();
-    let width = if client > 0 && client < 700 { NARROW_WIDTH } else { WIDTH };
+    let client = app.view.width();
+    let width = if client > 0.0 && client < 700.0 { NARROW_WIDTH } else { WIDTH };
     let cols = ((width / COLUMN_W) as usize).max(1);
     let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
     let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
@@ -121,45 +122,57 @@ pub fn link_status(node: &Node) -> Option<(bool, ReplState)> {
     node.upstream.as_ref().map(|u| (u.is_connected(), u.state))
 }
 
-/// Redraws links and nodes; returns the layout the other views draw on.
-pub fn render(app: &App) -> Result<Layout, JsValue> {
-    let lay = layout(app);
+/// A node's box: its `<g>`, what it was last drawn from, and the two
+/// texts that change with every write (updated in place).
+#[derive(Debug)]
+pub struct NodeBox {
+    g: Element,
+    shape: String,
+    offset: Option<Slot>,
+    keys: Option<Slot>,
+}
+
+/// Redraws links and nodes on `lay` (see [`layout`]).
+pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let topo = app.view.get("topology");
     topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width as u32, fmt(lay.height)))?;
-    render_links(app, &lay)?;
+    render_links(app, lay)?;
     let nodes = app.view.get("nodes");
-    let mut keyed = app.view.keyed.borrow_mut();
-    keyed.retain(|key, g| {
-        let keep = lay.pos.keys().any(|p| *key == format!("node{p}"));
+    let mut boxes = app.view.nodes.borrow_mut();
+    boxes.retain(|port, b| {
+        let keep = lay.pos.contains_key(port);
         if !keep {
-            g.remove();
+            b.g.remove();
         }
         keep
     });
     for (port, pos) in &lay.pos {
-        let key = format!("node{port}");
-        let g = match keyed.get(&key) {
-            Some(g) => g.clone(),
-            None => {
-                let g = svg_child(nodes, "g", &[("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
-                keyed.insert(key.clone(), g.clone());
-                g
-            }
-        };
-        if app.view.changed(&key, node_sig(app, *port, *pos, lay.box_w)) {
-            draw_node(app, &g, *port, *pos, lay.box_w)?;
+        if !boxes.contains_key(port) {
+            let g = svg_child(nodes, "g", &[("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
+            boxes.insert(*port, NodeBox { g, shape: String::new(), offset: None, keys: None });
+        }
+        let b = boxes.get_mut(port).expect("inserted above");
+        let shape = shape_sig(app, *port, *pos, lay.box_w);
+        if b.shape != shape {
+            (b.offset, b.keys) = draw_node(app, &b.g, *port, *pos, lay.box_w)?;
+            b.shape = shape;
+        }
+        if let (Some(n), Some(offset), Some(keys)) = (app.runner.sim.nodes.get(port), &mut b.offset, &mut b.keys) {
+            let count: usize = n.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
+            offset.text(&tf("node.offset", &[&n.repl.offset]));
+            keys.text(&tf("node.keys", &[&count]));
         }
     }
-    Ok(lay)
+    Ok(())
 }
 
-/// Everything a node's box shows, to redraw it only when it changes.
-fn node_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
+/// Everything a node's box shows but its offset and key count, to redraw
+/// the box only when it changes.
+fn shape_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
     let n = app.runner.sim.nodes.get(&port);
-    let keys: usize = n.map_or(0, |n| n.keyspace.dbs.iter().map(|d| d.entries.len()).sum());
     let status = n.and_then(link_status);
-    let ids = n.map(|n| (n.repl.replid.clone(), n.repl.offset, n.upstream.as_ref().map(|u| u.port)));
-    format!("{:?}{}{keys}{status:?}{ids:?}", (pos.0.to_bits(), pos.1.to_bits(), w.to_bits()), app.selected == port)
+    let ids = n.map(|n| (&n.repl.replid, n.upstream.as_ref().map(|u| u.port)));
+    format!("{:?}{}{status:?}{ids:?}", (pos.0.to_bits(), pos.1.to_bits(), w.to_bits()), app.selected == port)
 }
 
 /// The links, redrawn only when one changes.
@@ -191,7 +204,8 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(), JsValue> {
+/// Draws a node's box into `g`; hands back its offset and key-count texts.
+fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> Result<(Option<Slot>, Option<Slot>), JsValue> {
     let node = app.runner.sim.nodes.get(&port);
     let role = match node {
         None => "stopped",
@@ -206,7 +220,7 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     svg_text(g, x, top + 30.0, "port", &port.to_string())?;
     let Some(n) = node else {
         svg_text(g, x, top + 58.0, "role", t("role.stopped"))?;
-        return Ok(());
+        return Ok((None, None));
     };
     let role_text = match &n.upstream {
         Some(u) => tf("role.replica_of", &[&u.port]),
@@ -216,9 +230,8 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     let rid = svg_text(g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]))?;
     let title = svg_child(&rid, "title", &[])?;
     title.set_text_content(Some(&n.repl.replid));
-    let keys: usize = n.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-    svg_text(g, x, top + 92.0, "meta offset", &tf("node.offset", &[&n.repl.offset]))?;
-    svg_text(g, x, top + 111.0, "meta keys", &tf("node.keys", &[&keys]))?;
+    let offset = Slot::new(svg_text(g, x, top + 92.0, "meta offset", "")?);
+    let keys = Slot::new(svg_text(g, x, top + 111.0, "meta keys", "")?);
     if let Some((up, state)) = link_status(n) {
         let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
         let line = svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
@@ -231,5 +244,5 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     }
     let gtitle = svg_child(g, "title", &[])?;
     gtitle.set_text_content(Some(&format!("127.0.0.1:{port} {role_text} · replid {}", n.repl.replid)));
-    Ok(())
+    Ok((Some(offset), Some(keys)))
 }

@@ -3,15 +3,17 @@
 //! coloured and labelled by `engine::traffic`. An RDB is a growing bar with
 //! its real size. Tapping a message shows its bytes.
 
+use crate::engine::vecmap::VecMap;
+
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use super::app::{App, Picked};
-use super::dom::{child, clear, fmt, svg_child, svg_text};
+use super::dom::{child, clear, fmt, svg, svg_child, svg_text, Slot};
 use super::i18n::{t, tf};
 use super::topology::{Layout, BOX_H};
 use crate::engine::handshake::ReplState;
-use crate::engine::net::Segment;
+use crate::engine::net::{ConnId, Port, Segment};
 use crate::engine::traffic::{self, Direction, Kind};
 
 /// Most messages drawn at once (the rest are counted).
@@ -45,32 +47,89 @@ fn is_held(app: &App, seg: &Segment) -> bool {
     app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
 }
 
-/// Draws the messages in flight.
+/// One drawn message: a `<g>` moved with its `transform`, its dot, glyph,
+/// tooltip, and (when needed) the RDB bar and the label.
+#[derive(Debug)]
+pub struct MsgSlot {
+    g: Slot,
+    bar: Option<Slot>,
+    glyph: Slot,
+    label: Option<Slot>,
+    title: Slot,
+    dot: Element,
+    /// Route, kind and held state last drawn (they set class, glyph and tooltip).
+    look: Option<(Port, Port, Kind, bool)>,
+}
+
+impl MsgSlot {
+    /// The `i`-th message element, appended to `parent`.
+    fn new(parent: &Element, i: usize) -> Result<MsgSlot, JsValue> {
+        let g = svg_child(parent, "g", &[("class", "msg"), ("data-msg", &i.to_string())])?;
+        let dot = svg_child(&g, "circle", &[("cx", "0"), ("cy", "0"), ("r", "10")])?;
+        let glyph = svg_text(&g, 0.0, 4.5, "msg-glyph", "")?;
+        let title = svg_child(&g, "title", &[])?;
+        Ok(MsgSlot { g: Slot::new(g), bar: None, glyph: Slot::new(glyph), label: None, title: Slot::new(title), dot, look: None })
+    }
+}
+
+/// A segment as the page tells it apart: route, receiving end, send and
+/// delivery times, and its rank among segments alike in all of these.
+type SegKey = (Port, Port, ConnId, u64, u64, u32);
+
+/// What each message in flight carries, worked out once per message (and
+/// again if its direction changes): direction, headline kind, summary.
+pub type Classes = VecMap<SegKey, (Direction, Kind, String)>;
+
+/// Draws the messages in flight, reusing last frame's elements.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
     let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height.to_bits(), lay.box_w.to_bits(), lay.pos.len());
     if !app.view.changed("msgs", sig) {
         return render_picked(app);
     }
-    clear(g);
-    let mut labels: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
-    let mut held: crate::engine::vecmap::VecMap<(u16, u16), usize> = Default::default();
+    let mut labels: VecMap<(Port, Port), usize> = VecMap::new();
+    let mut held: VecMap<(Port, Port), usize> = VecMap::new();
     for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
         *held.entry((seg.from, seg.to)).or_default() += 1;
     }
+    let mut slots = app.view.msgs.borrow_mut();
+    let mut before = std::mem::take(&mut *app.view.classes.borrow_mut());
+    let mut classes = Classes::new();
+    let mut used = 0;
     for (i, seg) in app.runner.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
         let (Some(&a), Some(&b)) = (lay.pos.get(&seg.from), lay.pos.get(&seg.to)) else { continue };
-        let parts = traffic::classify_segment(seg, direction(app, seg));
-        let kind = traffic::headline(&parts);
+        let mut key = (seg.from, seg.to, seg.to_end, seg.sent_ms, seg.deliver_ms, 0);
+        while classes.contains_key(&key) {
+            key.5 += 1;
+        }
+        let dir = direction(app, seg);
+        let known = before.remove(&key).filter(|c| c.0 == dir);
+        let (_, kind, summary) = classes.entry(key).or_insert_with(|| known.unwrap_or_else(|| {
+            let parts = traffic::classify_segment(seg, dir);
+            (dir, traffic::headline(&parts), traffic::summary(&parts))
+        }));
         let n = labels.entry((seg.from, seg.to)).or_default();
         *n += 1;
         // Messages held on a cut link pile up in the middle: one label counts them.
         let label = match held.get(&(seg.from, seg.to)) {
             Some(count) if is_held(app, seg) => (*n == 1).then(|| tf("msg.held", &[count])),
-            _ => (*n <= LABELS_PER_DIRECTION).then(|| traffic::summary(&parts)),
+            _ => (*n <= LABELS_PER_DIRECTION).then(|| summary.clone()),
         };
-        draw(app, g, i, seg, a, b, kind, label)?;
+        while slots.len() <= used {
+            let k = slots.len();
+            slots.push(MsgSlot::new(g, k)?);
+        }
+        // The slot's `data-msg` is its index, and `pick` takes the i-th message.
+        if i != used {
+            slots[used].g.attr("data-msg", &i.to_string());
+        }
+        draw(app, &mut slots[used], seg, a, b, *kind, label)?;
+        used += 1;
     }
+    for s in slots.drain(used..) {
+        s.g.el.remove();
+    }
+    *app.view.classes.borrow_mut() = classes;
     render_picked(app)
 }
 
@@ -82,8 +141,7 @@ fn render_picked(app: &App) -> Result<(), JsValue> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64, f64), kind: Kind, label: Option<String>) -> Result<(), JsValue> {
+fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64), kind: Kind, label: Option<String>) -> Result<(), JsValue> {
     // Travel between the box edges, each direction on its own side of the link.
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
@@ -97,26 +155,45 @@ fn draw(app: &App, g: &Element, i: usize, seg: &Segment, a: (f64, f64), b: (f64,
     let f = progress(app, seg);
     // Reduced motion: a message jumps between three resting points instead of gliding.
     let f = if app.reduced_motion { (f * 2.0).round() / 2.0 * 0.8 + 0.1 } else { f };
-    let held = is_held(app, seg);
-    let class = format!("msg kind-{}{}", kind.name(), if held { " held" } else { "" });
-    let m = svg_child(g, "g", &[("class", &class), ("data-msg", &i.to_string())])?;
+    let look = (seg.from, seg.to, kind, is_held(app, seg));
+    if m.look != Some(look) {
+        m.g.attr("class", &format!("msg kind-{}{}", kind.name(), if look.3 { " held" } else { "" }));
+        // A letter in the dot: the kind never rests on colour alone.
+        m.glyph.text(glyph(kind));
+        m.title.text(&format!("{} → {}: {}", seg.from, seg.to, t(&format!("kind.{}", kind.name()))));
+        m.look = Some(look);
+    }
     let (x, y) = at(f);
+    m.g.attr("transform", &format!("translate({},{})", fmt(x), fmt(y)));
     if kind == Kind::Rdb {
+        if m.bar.is_none() {
+            let bar = svg(&app.view.doc, "line", &[("x2", "0"), ("y2", "0"), ("class", "rdb-bar")])?;
+            m.g.el.insert_before(&bar, Some(&m.dot))?;
+            m.bar = Some(Slot::new(bar));
+        }
         let (x0, y0) = at(0.0);
-        svg_child(&m, "line", &[("x1", &fmt(x0)), ("y1", &fmt(y0)), ("x2", &fmt(x)), ("y2", &fmt(y)), ("class", "rdb-bar")])?;
+        let bar = m.bar.as_mut().expect("made above");
+        bar.attr("x1", &fmt(x0 - x));
+        bar.attr("y1", &fmt(y0 - y));
+    } else if let Some(bar) = m.bar.take() {
+        bar.el.remove();
     }
-    svg_child(&m, "circle", &[("cx", &fmt(x)), ("cy", &fmt(y)), ("r", "10")])?;
-    // A letter in the dot: the kind never rests on colour alone.
-    svg_text(&m, x, y + 4.5, "msg-glyph", glyph(kind))?;
     if let Some(text) = label {
-        let anchor_x = x + 14.0 * side.max(0.0) - 14.0 * (-side).max(0.0);
+        if m.label.is_none() {
+            let l = svg(&app.view.doc, "text", &[])?;
+            m.g.el.insert_before(&l, Some(&m.title.el))?;
+            m.label = Some(Slot::new(l));
+        }
         // Labels of the two directions sit on opposite sides and at different heights.
-        let dy = if side > 0.0 { 5.0 } else { 21.0 };
-        let t = svg_text(&m, anchor_x, y + dy, if side > 0.0 { "msg-label" } else { "msg-label left" }, &text)?;
-        t.set_attribute("text-anchor", if side > 0.0 { "start" } else { "end" })?;
+        let l = m.label.as_mut().expect("made above");
+        l.attr("x", if side > 0.0 { "14.0" } else { "-14.0" });
+        l.attr("y", if side > 0.0 { "5.0" } else { "21.0" });
+        l.attr("class", if side > 0.0 { "msg-label" } else { "msg-label left" });
+        l.attr("text-anchor", if side > 0.0 { "start" } else { "end" });
+        l.text(&text);
+    } else if let Some(l) = m.label.take() {
+        l.el.remove();
     }
-    let title = svg_child(&m, "title", &[])?;
-    title.set_text_content(Some(&format!("{} → {}: {}", seg.from, seg.to, t(&format!("kind.{}", kind.name())))));
     Ok(())
 }
 

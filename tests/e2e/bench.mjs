@@ -3,10 +3,12 @@
 // Download size (gzip -9 of every file), start time (navigation to the first
 // interactive frame, median of 7 loads), and the engine inside the browser's
 // wasm: one virtual hour with 3 replicas at 1000 writes/s, and a full sync of
-// a 1,000,000-key dataset.
+// a 1,000,000-key dataset; the cost of an animation frame under load (frame.mjs).
+import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch } from './harness.mjs';
 import { siteSizes } from './size.mjs';
+import { frameCost, frameRow, SPEEDS } from './frame.mjs';
 
 const dist = path.resolve(process.argv[2] || 'dist');
 const { rows: files, raw, gz } = siteSizes(dist);
@@ -34,6 +36,9 @@ const time = (script) => page.evaluate((s) => {
 const hour = await time('node 6379\nnode 6380 --replicaof 127.0.0.1 6379\nnode 6381 --replicaof 127.0.0.1 6379\nnode 6382 --replicaof 127.0.0.1 6379\nwait 10s\nload 6379 1000 32\nwait 1h\n');
 const sync = await time('node 6379 --repl-diskless-sync-delay 0\n6379> DEBUG POPULATE 1000000 key 16\nnode 6380\n6380> REPLICAOF 127.0.0.1 6379\nwait 60s\n6380> DBSIZE\n');
 
+const frames = [];
+for (const [name, slider] of SPEEDS) frames.push(frameRow(name, await frameCost(browser, site.base, slider)));
+
 console.log(`replscope site benchmarks (${new Date().toISOString().slice(0, 10)}, headless Chromium)`);
 console.log('| figure | value | target |');
 console.log('|---|---|---|');
@@ -41,5 +46,6 @@ console.log(`| download: ${files.length} files, raw / gzip -9 | ${(raw / 1024).t
 console.log(`| start: navigation to first interactive frame, median of 7 | ${starts[3].toFixed(0)} ms | ≤ 300 ms |`);
 console.log(`| wasm: 1 virtual hour, 3 replicas, 1000 writes/s | ${(hour.ms / 1000).toFixed(2)} s${hour.ok ? '' : ' (failed)'} | ≤ 2 s |`);
 console.log(`| wasm: full sync of 1,000,000 keys (+60 s virtual) | ${(sync.ms / 1000).toFixed(2)} s${sync.ok ? '' : ' (failed)'} | ≤ 1 s |`);
+for (const row of frames) console.log(row);
 await browser.close();
 await site.close();
