@@ -321,11 +321,7 @@ impl Sim {
                 // The node's beforeSleep runs once for the whole batch, later in this instant.
                 let now = self.now;
                 if let Some(node) = self.nodes.get_mut(&port).filter(|n| !n.busy(now)) {
-                    let mut io = Io {
-                        net: &mut self.net,
-                        me: port,
-                        now,
-                    };
+                    let mut io = Io { net: &mut self.net, me: port, now };
                     node.command(LOAD_CLIENT, vec![b"SET".to_vec(), key, value], now, &mut io);
                 }
             }

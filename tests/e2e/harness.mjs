@@ -82,4 +82,13 @@ export async function runTests(tests) {
   return failed === 0;
 }
 
+/** Moves a range slider (or any input) and fires `input` as a user would. */
+export async function setInput(page, selector, value) {
+  await page.evaluate(([sel, v]) => {
+    const el = document.querySelector(sel);
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [selector, String(value)]);
+}
+
 export function assert(cond, msg) { if (!cond) throw new Error('assertion failed: ' + msg); }

@@ -3,18 +3,10 @@
 // the JS heap and the wasm memory stay bounded, the log panel says older
 // lines were dropped, the journal stays small, and the page still answers
 // a click within a second. Figures are printed (README "Reliability").
-import { openPage, screenshot, assert } from './harness.mjs';
+import { openPage, screenshot, assert, setInput } from './harness.mjs';
 
 const HOUR_S = 3600;
 const MB = 1024 * 1024;
-
-async function setInput(page, selector, value) {
-  await page.evaluate(([sel, v]) => {
-    const el = document.querySelector(sel);
-    el.value = v;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [selector, String(value)]);
-}
 
 const simSeconds = (page) => page.evaluate(() => parseFloat(document.getElementById('sim-time').textContent.replace(/[^\d.]/g, '')));
 

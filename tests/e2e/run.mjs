@@ -1,7 +1,7 @@
 // End-to-end tests of the built site: `node tests/e2e/run.mjs dist`.
 // They use the page as a student would: sliders, buttons, the console.
 import path from 'node:path';
-import { serve, launch, openPage, screenshot, runTests, assert } from './harness.mjs';
+import { serve, launch, openPage, screenshot, runTests, assert, setInput } from './harness.mjs';
 import { lessonTests } from './lessons.mjs';
 import { longRunTests } from './longrun.mjs';
 
@@ -10,14 +10,6 @@ const browser = await launch();
 const root = await serve(dist, '/');
 const sub = await serve(dist, '/replscope/');
 
-/** Moves a range slider (or any input) and fires `input` as a user would. */
-async function setInput(page, selector, value) {
-  await page.evaluate(([sel, v]) => {
-    const el = document.querySelector(sel);
-    el.value = v;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [selector, String(value)]);
-}
 // Speed slider positions: 20 = 1x, 26 = 2x, 40 = 10x, 60 = 100x.
 const SPEED = { x1: 20, x2: 26, x10: 40, x100: 60 };
 

@@ -350,11 +350,7 @@ pub(crate) fn int_arg(a: &[u8]) -> Result<i64, Reply> {
 /// Redis 7.0 would and pushes onto `ctx.propagate` what Redis would feed to
 /// replicas. A name that is not a data command gets the unknown-command error.
 pub fn execute(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
-    let reply = dispatch(ctx, argv);
-    for op in ctx.propagate.iter_mut().filter(|op| op.argv.is_empty()) {
-        op.argv = argv.to_vec();
-    }
-    reply
+    execute_owned(ctx, argv.to_vec())
 }
 
 /// [`execute`] for a caller that gives up `argv`: a command propagated as
