@@ -372,7 +372,8 @@ impl Node {
         for l in lagging {
             self.log(now, Level::Warning, l);
         }
-        let do_save = save.unwrap_or(self.config.has_save_points());
+        // A loading server never saves: it would write half a dataset.
+        let do_save = save.unwrap_or(self.config.has_save_points()) && self.loading.is_none();
         if do_save {
             self.log(now, Level::Notice, "Saving the final RDB snapshot before exiting.".into());
             self.disk = Some(self.rdb_snapshot(now));

@@ -308,6 +308,9 @@ impl Node {
         loop {
             let state = self.up().state;
             let progressed = match state {
+                // While the file loads nothing is read from the master: its
+                // stream waits in the buffer (in the kernel, for Redis).
+                ReplState::Transfer if self.loading.is_some() => false,
                 ReplState::Transfer => self.read_bulk_payload(now, io),
                 ReplState::Connected => {
                     let rest = std::mem::take(&mut self.up().inbuf);

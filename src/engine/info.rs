@@ -74,12 +74,20 @@ impl Node {
 
     fn info_persistence(&self, now: u64) -> String {
         let saving = self.child.as_ref().is_some_and(|c| !c.socket);
-        format!(
-            "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n",
+        // While loading, the key count grows as the file is read.
+        let keys = self.loading.as_ref().map_or(self.stats.rdb_last_load_keys_loaded, |l| l.loader.keys_loaded());
+        let mut o = format!(
+            "# Persistence\r\nloading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{keys}\r\naof_enabled:0\r\n",
+            u8::from(self.loading.is_some()),
             self.dirty,
             u8::from(saving),
-            self.lastsave_s.min(now / 1000)
-        )
+            self.lastsave_s.min(now / 1000),
+            self.stats.rdb_last_load_keys_expired,
+        );
+        if let Some(loading) = &self.loading {
+            o.push_str(&loading.info_lines(now));
+        }
+        o
     }
 
     fn info_stats(&self) -> String {
@@ -124,16 +132,15 @@ impl Node {
                     read_off,
                     off
                 );
-                if let (ReplState::Transfer, Some(t)) = (up.state, up.transfer.as_ref()) {
-                    let total: i64 = match &t.framing {
-                        Some(super::handshake::Framing::Length(n)) => *n as i64,
-                        _ => -1,
-                    };
-                    let read = t.buf.len() as i64;
-                    let left = if total > 0 { total - read } else { -1 };
-                    let perc = if total > 0 { read as f64 * 100.0 / total as f64 } else { 0.0 };
+                if up.state == ReplState::Transfer {
+                    let (total, read) = self.transfer_progress();
+                    // Redis's own arithmetic: before the `$` line the size is
+                    // -1 (so the percentage prints as -0.00); an EOF-marked
+                    // stream has size 0.
+                    let perc = if total != 0 { read as f64 * 100.0 / total as f64 } else { 0.0 };
+                    let perc = if perc == 0.0 && total < 0 { "-0.00".to_string() } else { fixed(perc, 2) };
                     let io_ago = now_s.saturating_sub(up.lastio_ms / 1000);
-                    let _ = write!(o, "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\nmaster_sync_left_bytes:{left}\r\nmaster_sync_perc:{}\r\nmaster_sync_last_io_seconds_ago:{io_ago}\r\n", fixed(perc, 2));
+                    let _ = write!(o, "master_sync_total_bytes:{total}\r\nmaster_sync_read_bytes:{read}\r\nmaster_sync_left_bytes:{}\r\nmaster_sync_perc:{perc}\r\nmaster_sync_last_io_seconds_ago:{io_ago}\r\n", total - read);
                 }
                 if !connected {
                     let down = if up.down_since_ms == 0 { -1 } else { now_s.saturating_sub(up.down_since_ms / 1000) as i64 };
@@ -164,9 +171,24 @@ impl Node {
         o
     }
 
+    /// `repl_transfer_size` and `repl_transfer_read` of a full sync.
+    fn transfer_progress(&self) -> (i64, i64) {
+        if let Some(super::loading::LoadPurpose::FullSync { transfer_size, transfer_read, .. }) = self.loading.as_ref().map(|l| &l.purpose) {
+            return (*transfer_size, *transfer_read as i64);
+        }
+        let Some(t) = self.upstream.as_ref().and_then(|u| u.transfer.as_ref()) else { return (-1, 0) };
+        match &t.framing {
+            None => (-1, 0),
+            Some(super::handshake::Framing::Length(n)) => (*n as i64, t.buf.len() as i64),
+            Some(super::handshake::Framing::EofMark(_)) => (0, t.buf.len() as i64),
+        }
+    }
+
     fn info_keyspace(&self, now: u64) -> String {
         let mut o = String::from("# Keyspace\r\n");
-        for (i, db) in self.keyspace.dbs.iter().enumerate() {
+        // A loading server counts the keys read so far.
+        let keyspace = self.loading.as_ref().map_or(&self.keyspace, |l| l.loader.keyspace());
+        for (i, db) in keyspace.dbs.iter().enumerate() {
             if db.entries.is_empty() {
                 continue;
             }

@@ -7,9 +7,10 @@
 //! # Layout
 //! - wire and data: [`resp`] (RESP frames and redis-cli formatting),
 //!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
-//!   and what each propagates), [`rdb`] (RDB v10 files, with [`lzf`] and
-//!   [`crc64`]), [`config`] (redis.conf options).
+//!   and what each propagates), [`rdb`] (writing RDB v10 files, with [`lzf`]
+//!   and [`crc64`]), [`rdb_load`] (reading them, resumable), [`config`] (redis.conf options).
 //! - a node: [`node`] (the server: dispatch, the replication feed),
+//!   [`loading`] (an RDB load spread over virtual time, `-LOADING`),
 //!   [`client`] (client connections),
 //!   [`admin`] (server commands), [`info`] (INFO and ROLE), [`log`].
 //! - replication: [`handshake`] (the replica's state machine),
@@ -32,6 +33,7 @@ pub mod handshake;
 pub mod info;
 pub mod keyspace;
 pub mod lesson;
+pub mod loading;
 pub mod log;
 pub mod lzf;
 pub mod master_link;
@@ -39,6 +41,7 @@ pub mod net;
 pub mod node;
 pub mod psync;
 pub mod rdb;
+pub mod rdb_load;
 pub mod rdb_transfer;
 pub mod replicas;
 pub mod resp;

@@ -104,6 +104,10 @@ pub struct Stats {
     pub net_repl_input_bytes: u64,
     /// Bytes of replication stream sent (as a master).
     pub net_repl_output_bytes: u64,
+    /// Keys the last RDB load read (`rdb_last_load_keys_loaded`).
+    pub rdb_last_load_keys_loaded: u64,
+    /// Keys the last RDB load dropped as expired (`rdb_last_load_keys_expired`).
+    pub rdb_last_load_keys_expired: u64,
 }
 
 /// One virtual redis-server.
@@ -171,6 +175,8 @@ pub struct Node {
     pub(crate) next_cron_ms: u64,
     /// `DEBUG SLEEP`: the server does nothing until this time.
     pub busy_until_ms: u64,
+    /// The RDB load in progress (`server.loading`), if any.
+    pub loading: Option<Box<super::loading::Loading>>,
     pub(crate) getack_pending: bool,
 }
 
@@ -213,6 +219,7 @@ impl Node {
             repl_cron_loops: 0,
             next_cron_ms: now + 1,
             busy_until_ms: 0,
+            loading: None,
             getack_pending: false,
             psync_events: Vec::new(),
             clock_ms: now,
@@ -239,23 +246,17 @@ impl Node {
         self.log(now, Level::Notice, "monotonic clock: POSIX clock_gettime".into());
         self.log(now, Level::Notice, format!("Running mode=standalone, port={}.", self.port));
         self.log(now, Level::Warning, "Server initialized".into());
-        self.load_from_disk(now);
-        self.log(now, Level::Notice, "Ready to accept connections".into());
+        if self.disk.is_some() {
+            self.start_startup_load(now);
+        } else {
+            self.log(now, Level::Notice, "Ready to accept connections".into());
+        }
     }
 
-    /// `loadDataFromDisk`: load `dump.rdb` if there is one, and restore the
-    /// replication ID and offset saved in it (PSYNC2 after a restart).
-    fn load_from_disk(&mut self, now: u64) {
-        let Some(payload) = self.disk.clone() else { return };
-        let loaded = match super::rdb::decode(&payload) {
-            Ok(l) => l,
-            Err(e) => {
-                self.log(now, Level::Warning, format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"));
-                return;
-            }
-        };
-        let mut loaded = loaded;
-        // A master drops keys that expired while it was down (rdbLoad).
+    /// The end of `loadDataFromDisk`: a master drops the keys that expired
+    /// while it was down, and the replication ID and offset saved in the
+    /// file are restored (PSYNC2 after a restart).
+    pub(crate) fn finish_startup_load(&mut self, mut loaded: super::rdb::Loaded, took_ms: u64, now: u64) {
         let mut expired: Vec<(usize, Bytes)> = Vec::new();
         if self.upstream.is_none() {
             for (i, db) in loaded.keyspace.dbs.iter_mut().enumerate() {
@@ -263,7 +264,10 @@ impl Node {
                 db.entries.retain(|_, e| !e.is_expired(now));
             }
         }
-        self.log_rdb_loaded(&loaded, &payload, expired.len(), now, true);
+        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
+        self.log_rdb_done(keys as u64, expired.len() as u64, now);
+        let secs = super::decimal::fixed(took_ms as f64 / 1000.0, 3);
+        self.log(now, Level::Notice, format!("DB loaded from disk: {secs} seconds"));
         if let Some(info) = loaded.repl.clone() {
             let offset = info.repl_offset.max(0) as u64;
             let db = info.master_db();
@@ -294,6 +298,7 @@ impl Node {
         }
         self.keyspace = loaded.keyspace;
         self.next_expiry_ms = Some(0);
+        self.log(now, Level::Notice, "Ready to accept connections".into());
     }
 
     /// Writes a log line as the server process.
@@ -363,16 +368,10 @@ impl Node {
             return Some(Reply::Error("NOAUTH Authentication required.".into()));
         }
         if kind != ClientKind::Master {
-            if spec.write && self.upstream.is_none() && !self.enough_good_replicas(now) {
-                return Some(Reply::Error("NOREPLICAS Not enough good replicas to write.".into()));
-            }
-            if spec.write && self.upstream.is_some() && self.config.replica_read_only {
-                return Some(Reply::Error("READONLY You can't write against a read only replica.".into()));
-            }
-            if !spec.stale && !self.config.replica_serve_stale_data && self.upstream.as_ref().is_some_and(|u| !u.is_connected()) {
-                return Some(Reply::Error(
-                    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.".into(),
-                ));
+            if let Some(refusal) = self.refusal(client, spec, now) {
+                // `rejectCommand` also fails a MULTI in progress.
+                client.multi_failed |= client.multi.is_some();
+                return Some(Reply::Error(refusal.into()));
             }
         }
         let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
@@ -384,6 +383,28 @@ impl Node {
             return Some(self.run_data_command(client, argv, now, kind));
         }
         self.admin_command(client, spec.name, argv, now, io, kind)
+    }
+
+    /// The state checks of `processCommand`, in its order: why the server
+    /// refuses `spec` from a client right now, if it does.
+    fn refusal(&self, client: &Client, spec: &command::CommandSpec, now: u64) -> Option<&'static str> {
+        if spec.write && self.upstream.is_none() && !self.enough_good_replicas(now) {
+            return Some("NOREPLICAS Not enough good replicas to write.");
+        }
+        if spec.write && self.upstream.is_some() && self.config.replica_read_only {
+            return Some("READONLY You can't write against a read only replica.");
+        }
+        if !spec.stale && !self.config.replica_serve_stale_data && self.upstream.as_ref().is_some_and(|u| !u.is_connected()) {
+            return Some("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        }
+        // Container commands (CONFIG, CLIENT): every subcommand modelled
+        // has the loading flag. EXEC takes its queued commands' flags.
+        let allowed = |s: &command::CommandSpec| s.loading || s.container;
+        let queued_ok = || client.multi.as_ref().is_none_or(|q| q.iter().all(|argv| command::lookup(&argv[0]).is_none_or(allowed)));
+        if self.loading.is_some() && (!allowed(spec) || (spec.name == "exec" && !queued_ok())) {
+            return Some("LOADING Redis is loading the dataset in memory");
+        }
+        None
     }
 
     /// Executes a data command and propagates what it changed.
@@ -484,6 +505,10 @@ impl Node {
 
     /// The next time the node wants to run on its own (cron, deadlines).
     pub fn next_wakeup(&self) -> u64 {
+        if let Some(loading) = &self.loading {
+            // No cron while loading: only the next chunk.
+            return loading.chunk_done_ms.max(self.busy_until_ms);
+        }
         let mut t = self.next_cron_ms.max(self.busy_until_ms);
         if let Some(child) = &self.child {
             t = t.min(child.done_ms.max(self.busy_until_ms));
@@ -503,6 +528,13 @@ impl Node {
         self.clock_ms = now;
         if self.busy(now) || self.exited.is_some() {
             return;
+        }
+        if self.loading.is_some() {
+            self.loading_step(now, io);
+            if self.loading.is_some() {
+                self.before_sleep(now, io);
+                return;
+            }
         }
         if self.child.as_ref().is_some_and(|c| c.done_ms <= now) {
             self.rdb_child_done(now, io);
@@ -584,6 +616,11 @@ impl Node {
                 Ok(Some((argv, used))) => {
                     client.inbuf.drain(..used);
                     if argv.is_empty() {
+                        // A replica's bare newline refreshes its ACK time:
+                        // how a replica loading a big RDB stays alive.
+                        if let Some(r) = client.replica.as_mut() {
+                            r.ack_time_ms = now;
+                        }
                         continue;
                     }
                     if client.replica.is_some() {
@@ -602,7 +639,7 @@ impl Node {
     pub fn handle_closed(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
         self.clock_ms = now;
         if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
-            self.upstream_lost(now, io);
+            self.upstream_closed(now, io);
         } else if let Some(client) = self.clients.remove(&conn) {
             if client.replica.is_some() {
                 self.replica_gone(conn, &client, now);
@@ -620,7 +657,16 @@ impl Node {
                 self.replica_gone(conn, &client, now);
             }
         } else if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
-            self.upstream_lost(now, io);
+            self.upstream_closed(now, io);
+        }
+    }
+
+    /// The master link closed. A loading replica does not read the socket,
+    /// so it notices only once the load is over.
+    fn upstream_closed(&mut self, now: u64, io: &mut dyn Transport) {
+        match self.loading.as_mut() {
+            Some(loading) => loading.master_gone = true,
+            None => self.upstream_lost(now, io),
         }
     }
 

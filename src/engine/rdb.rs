@@ -9,41 +9,44 @@
 //! lists as QUICKLIST_2 of listpack nodes (`list-max-listpack-size -2`, no
 //! node compression), hashes as a listpack while <= 128 entries of <= 64
 //! bytes, sets as an intset while all-integer and <= 512 members.
-//! Keys come out in key order (Redis uses dict order, so multi-key databases
-//! are not byte-identical to a real dump, only equivalent).
+//! Keys come out in the engine's dict order (Redis uses its own dict order,
+//! so multi-key databases are not byte-identical to a real dump, only
+//! equivalent). Reading is in [`super::rdb_load`].
 
 use crate::engine::crc64::crc64;
-use crate::engine::keyspace::{Bytes, Db, Entry, Keyspace, Value, DATABASES};
+use crate::engine::keyspace::{Bytes, Entry, Keyspace, Value, DATABASES};
 use crate::engine::lzf;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
+
+pub use super::rdb_load::{aux_fields, decode, Loader};
 
 /// `RDB_VERSION` of Redis 7.0.
 pub const RDB_VERSION: u32 = 10;
 /// `REDIS_VERSION` stored in the `redis-ver` aux field.
 pub const REDIS_VERSION: &str = "7.0.15";
 
-const OP_AUX: u8 = 250;
-const OP_RESIZEDB: u8 = 251;
-const OP_EXPIRETIME_MS: u8 = 252;
-const OP_EXPIRETIME: u8 = 253;
-const OP_SELECTDB: u8 = 254;
-const OP_EOF: u8 = 255;
-const OP_IDLE: u8 = 248;
-const OP_FREQ: u8 = 249;
+pub(super) const OP_AUX: u8 = 250;
+pub(super) const OP_RESIZEDB: u8 = 251;
+pub(super) const OP_EXPIRETIME_MS: u8 = 252;
+pub(super) const OP_EXPIRETIME: u8 = 253;
+pub(super) const OP_SELECTDB: u8 = 254;
+pub(super) const OP_EOF: u8 = 255;
+pub(super) const OP_IDLE: u8 = 248;
+pub(super) const OP_FREQ: u8 = 249;
 
-const TYPE_STRING: u8 = 0;
-const TYPE_LIST: u8 = 1;
-const TYPE_SET: u8 = 2;
-const TYPE_HASH: u8 = 4;
-const TYPE_SET_INTSET: u8 = 11;
-const TYPE_HASH_LISTPACK: u8 = 16;
-const TYPE_LIST_QUICKLIST_2: u8 = 18;
+pub(super) const TYPE_STRING: u8 = 0;
+pub(super) const TYPE_LIST: u8 = 1;
+pub(super) const TYPE_SET: u8 = 2;
+pub(super) const TYPE_HASH: u8 = 4;
+pub(super) const TYPE_SET_INTSET: u8 = 11;
+pub(super) const TYPE_HASH_LISTPACK: u8 = 16;
+pub(super) const TYPE_LIST_QUICKLIST_2: u8 = 18;
 
-const ENC_INT8: u64 = 0;
-const ENC_INT16: u64 = 1;
-const ENC_INT32: u64 = 2;
-const ENC_LZF: u64 = 3;
+pub(super) const ENC_INT8: u64 = 0;
+pub(super) const ENC_INT16: u64 = 1;
+pub(super) const ENC_INT32: u64 = 2;
+pub(super) const ENC_LZF: u64 = 3;
 
 /// `hash-max-listpack-entries` default.
 const HASH_MAX_LISTPACK_ENTRIES: usize = 128;
@@ -56,8 +59,8 @@ const LIST_NODE_MAX_BYTES: usize = 8192;
 /// `SIZE_ESTIMATE_OVERHEAD` in quicklist.c.
 const QUICKLIST_SIZE_OVERHEAD: usize = 8;
 /// Quicklist node containers (`QUICKLIST_NODE_CONTAINER_*`).
-const CONTAINER_PLAIN: u64 = 1;
-const CONTAINER_PACKED: u64 = 2;
+pub(super) const CONTAINER_PLAIN: u64 = 1;
+pub(super) const CONTAINER_PACKED: u64 = 2;
 
 /// Replication info saved in the RDB aux fields (`rdbSaveInfo`):
 /// `repl-stream-db`, `repl-id`, `repl-offset`.
@@ -205,7 +208,7 @@ fn save_aux(out: &mut Vec<u8>, key: &str, val: &[u8]) {
 
 /// `lpEncodeBacklen`: 1-5 bytes, most significant first, all but the first
 /// with the 0x80 continuation bit (note the odd 16383/2097151/268435455 limits).
-fn lp_backlen(l: usize) -> Vec<u8> {
+pub(super) fn lp_backlen(l: usize) -> Vec<u8> {
     let n = match l {
         0..=127 => 1,
         128..=16382 => 2,
@@ -314,7 +317,7 @@ fn intset(vals: &[i64]) -> Vec<u8> {
     out
 }
 
-fn is_empty_value(v: &Value) -> bool {
+pub(super) fn is_empty_value(v: &Value) -> bool {
     match v {
         Value::Str(_) => false,
         Value::List(l) => l.is_empty(),
@@ -421,336 +424,6 @@ pub fn encode(ks: &Keyspace, now_ms: u64, used_mem: u64, repl: Option<&ReplInfo>
     out
 }
 
-// ---------------------------------------------------------------- reading
-
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
-    }
-    fn take(&mut self, n: usize) -> Result<&'a [u8], RdbError> {
-        if n > self.remaining() {
-            return Err(RdbError::UnexpectedEof);
-        }
-        let s = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
-    }
-    fn u8(&mut self) -> Result<u8, RdbError> {
-        Ok(self.take(1)?[0])
-    }
-    /// `rdbLoadLenByRef`: (value, is_encoded).
-    fn len_enc(&mut self) -> Result<(u64, bool), RdbError> {
-        let b = self.u8()?;
-        match b >> 6 {
-            3 => Ok(((b & 0x3f) as u64, true)),
-            0 => Ok(((b & 0x3f) as u64, false)),
-            1 => Ok(((((b & 0x3f) as u64) << 8) | self.u8()? as u64, false)),
-            _ if b == 0x80 => Ok((u32::from_be_bytes(self.take(4)?.try_into().unwrap()) as u64, false)),
-            _ if b == 0x81 => Ok((u64::from_be_bytes(self.take(8)?.try_into().unwrap()), false)),
-            _ => Err(RdbError::Corrupt("Unknown length encoding in rdbLoadLen()")),
-        }
-    }
-    fn len(&mut self) -> Result<u64, RdbError> {
-        match self.len_enc()? {
-            (v, false) => Ok(v),
-            _ => Err(RdbError::Corrupt("unexpected encoded length")),
-        }
-    }
-    /// A collection count: each element needs at least one byte, so a count
-    /// beyond the remaining input is corrupt (bounds allocations).
-    fn count(&mut self) -> Result<usize, RdbError> {
-        let n = self.len()?;
-        if n > self.remaining() as u64 {
-            return Err(RdbError::UnexpectedEof);
-        }
-        Ok(n as usize)
-    }
-    /// `rdbGenericLoadStringObject`.
-    fn string(&mut self) -> Result<Bytes, RdbError> {
-        let (len, enc) = self.len_enc()?;
-        if !enc {
-            let n = usize::try_from(len).map_err(|_| RdbError::UnexpectedEof)?;
-            return Ok(self.take(n)?.to_vec());
-        }
-        let v: i64 = match len {
-            ENC_INT8 => self.u8()? as i8 as i64,
-            ENC_INT16 => i16::from_le_bytes(self.take(2)?.try_into().unwrap()) as i64,
-            ENC_INT32 => i32::from_le_bytes(self.take(4)?.try_into().unwrap()) as i64,
-            ENC_LZF => {
-                let clen = self.len()?;
-                let ulen = self.len()?;
-                if clen > self.remaining() as u64 {
-                    return Err(RdbError::UnexpectedEof);
-                }
-                // A 3-byte back reference expands to at most 264 bytes.
-                if ulen > clen.saturating_mul(88) + 64 {
-                    return Err(RdbError::Corrupt("Invalid LZF compressed string"));
-                }
-                let c = self.take(clen as usize)?;
-                return lzf::decompress(c, ulen as usize).ok_or(RdbError::Corrupt("Invalid LZF compressed string"));
-            }
-            _ => return Err(RdbError::Corrupt("Unknown RDB string encoding type")),
-        };
-        Ok(v.to_string().into_bytes())
-    }
-}
-
-/// Decodes the entries of a listpack blob (`lpValidateIntegrity` + `lpGet`).
-fn listpack_items(lp: &[u8]) -> Result<Vec<Bytes>, RdbError> {
-    const BAD: RdbError = RdbError::Corrupt("Listpack integrity check failed.");
-    if lp.len() < 7 || u32::from_le_bytes(lp[0..4].try_into().unwrap()) as usize != lp.len() || lp[lp.len() - 1] != 0xff {
-        return Err(BAD);
-    }
-    let declared = u16::from_le_bytes([lp[4], lp[5]]);
-    let mut items = Vec::new();
-    let mut p = 6usize;
-    let end = lp.len() - 1;
-    let get = |from: usize, n: usize| -> Result<&[u8], RdbError> {
-        if from + n > end { Err(BAD) } else { Ok(&lp[from..from + n]) }
-    };
-    while p < end {
-        let b = lp[p];
-        let (item, enc_len): (Bytes, usize) = if b & 0x80 == 0 {
-            ((b as i64).to_string().into_bytes(), 1)
-        } else if b & 0xc0 == 0x80 {
-            let n = (b & 0x3f) as usize;
-            (get(p + 1, n)?.to_vec(), 1 + n)
-        } else if b & 0xe0 == 0xc0 {
-            let lo = get(p + 1, 1)?[0] as i64;
-            let u = (((b & 0x1f) as i64) << 8) | lo;
-            let v = if u >= 1 << 12 { u - (1 << 13) } else { u };
-            (v.to_string().into_bytes(), 2)
-        } else if b & 0xf0 == 0xe0 {
-            let n = (((b & 0x0f) as usize) << 8) | get(p + 1, 1)?[0] as usize;
-            (get(p + 2, n)?.to_vec(), 2 + n)
-        } else {
-            match b {
-                0xf0 => {
-                    let n = u32::from_le_bytes(get(p + 1, 4)?.try_into().unwrap()) as usize;
-                    (get(p + 5, n)?.to_vec(), 5 + n)
-                }
-                0xf1 => (i16::from_le_bytes(get(p + 1, 2)?.try_into().unwrap()).to_string().into_bytes(), 3),
-                0xf2 => {
-                    let s = get(p + 1, 3)?;
-                    let v = (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as i64;
-                    (v.to_string().into_bytes(), 4)
-                }
-                0xf3 => (i32::from_le_bytes(get(p + 1, 4)?.try_into().unwrap()).to_string().into_bytes(), 5),
-                0xf4 => (i64::from_le_bytes(get(p + 1, 8)?.try_into().unwrap()).to_string().into_bytes(), 9),
-                _ => return Err(BAD),
-            }
-        };
-        let back = lp_backlen(enc_len);
-        if get(p + enc_len, back.len())? != back.as_slice() {
-            return Err(BAD);
-        }
-        p += enc_len + back.len();
-        items.push(item);
-    }
-    if declared != u16::MAX && declared as usize != items.len() {
-        return Err(BAD);
-    }
-    Ok(items)
-}
-
-/// Decodes an intset blob into decimal members.
-fn intset_items(blob: &[u8]) -> Result<Vec<Bytes>, RdbError> {
-    const BAD: RdbError = RdbError::Corrupt("Intset integrity check failed.");
-    if blob.len() < 8 {
-        return Err(BAD);
-    }
-    let width = u32::from_le_bytes(blob[0..4].try_into().unwrap()) as usize;
-    let n = u32::from_le_bytes(blob[4..8].try_into().unwrap()) as usize;
-    if !matches!(width, 2 | 4 | 8) || n.checked_mul(width).map(|b| b + 8) != Some(blob.len()) {
-        return Err(BAD);
-    }
-    Ok(blob[8..]
-        .chunks(width)
-        .map(|c| {
-            let v = match width {
-                2 => i16::from_le_bytes(c.try_into().unwrap()) as i64,
-                4 => i32::from_le_bytes(c.try_into().unwrap()) as i64,
-                _ => i64::from_le_bytes(c.try_into().unwrap()),
-            };
-            v.to_string().into_bytes()
-        })
-        .collect())
-}
-
-fn pairs(items: Vec<Bytes>) -> Result<Vec<(Bytes, Bytes)>, RdbError> {
-    if !items.len().is_multiple_of(2) {
-        return Err(RdbError::Corrupt("Hash listpack with an odd number of entries"));
-    }
-    let mut it = items.into_iter();
-    let mut out = Vec::new();
-    while let (Some(f), Some(v)) = (it.next(), it.next()) {
-        out.push((f, v));
-    }
-    Ok(out)
-}
-
-/// `rdbLoadObject` for the types this engine models.
-fn load_value(r: &mut Reader, t: u8) -> Result<Value, RdbError> {
-    Ok(match t {
-        TYPE_STRING => Value::Str(r.string()?),
-        TYPE_LIST => {
-            let n = r.count()?;
-            let mut l = VecDeque::new();
-            for _ in 0..n {
-                l.push_back(r.string()?);
-            }
-            Value::List(l)
-        }
-        TYPE_SET => {
-            let n = r.count()?;
-            let mut s = BTreeSet::new();
-            for _ in 0..n {
-                s.insert(r.string()?);
-            }
-            Value::Set(s)
-        }
-        TYPE_HASH => {
-            let n = r.count()?;
-            let mut h: Vec<(Bytes, Bytes)> = Vec::new();
-            for _ in 0..n {
-                let f = r.string()?;
-                let v = r.string()?;
-                h.push((f, v));
-            }
-            Value::Hash(h)
-        }
-        TYPE_SET_INTSET => Value::Set(intset_items(&r.string()?)?.into_iter().collect()),
-        TYPE_HASH_LISTPACK => Value::Hash(pairs(listpack_items(&r.string()?)?)?),
-        TYPE_LIST_QUICKLIST_2 => {
-            let n = r.count()?;
-            let mut l = VecDeque::new();
-            for _ in 0..n {
-                let container = r.len()?;
-                let blob = r.string()?;
-                if blob.is_empty() {
-                    return Err(RdbError::Corrupt("Quicklist integrity check failed."));
-                }
-                match container {
-                    CONTAINER_PLAIN => l.push_back(blob),
-                    CONTAINER_PACKED => l.extend(listpack_items(&blob)?),
-                    _ => return Err(RdbError::Corrupt("Quicklist integrity check failed.")),
-                }
-            }
-            Value::List(l)
-        }
-        other => return Err(RdbError::UnsupportedType(other)),
-    })
-}
-
-/// The leading AUX fields of an RDB image (`redis-ver`, `ctime`, ...), in file
-/// order, as `rdbLoadRio` logs them ("Loading RDB produced by version ...").
-pub fn aux_fields(bytes: &[u8]) -> Result<Vec<(Bytes, Bytes)>, RdbError> {
-    let mut r = Reader { buf: bytes, pos: 9 };
-    if bytes.len() < 9 || &bytes[..5] != b"REDIS" {
-        return Err(RdbError::WrongSignature);
-    }
-    let mut out = Vec::new();
-    while r.u8()? == OP_AUX {
-        let k = r.string()?;
-        out.push((k, r.string()?));
-    }
-    Ok(out)
-}
-
-/// `rdbLoadRio`: parses an RDB image. Keys whose TTL has passed are kept (the
-/// caller decides, as a master drops them and a replica keeps them); empty
-/// collections are skipped. A zero stored checksum is not verified.
-pub fn decode(bytes: &[u8]) -> Result<Loaded, RdbError> {
-    let mut r = Reader { buf: bytes, pos: 0 };
-    let magic = r.take(9).map_err(|_| RdbError::WrongSignature)?;
-    if &magic[..5] != b"REDIS" {
-        return Err(RdbError::WrongSignature);
-    }
-    let ver_txt = std::str::from_utf8(&magic[5..]).map_err(|_| RdbError::UnsupportedVersion(0))?;
-    let ver: u32 = ver_txt.parse().map_err(|_| RdbError::UnsupportedVersion(0))?;
-    if !(1..=RDB_VERSION).contains(&ver) {
-        return Err(RdbError::UnsupportedVersion(ver));
-    }
-    let mut ks = Keyspace { dbs: vec![Db::default(); DATABASES] };
-    let mut db = 0usize;
-    let mut expire: Option<u64> = None;
-    let (mut repl_id, mut repl_offset, mut stream_db) = (None::<String>, -1i64, -1i32);
-    loop {
-        let t = r.u8()?;
-        match t {
-            OP_EXPIRETIME => {
-                let s = i32::from_le_bytes(r.take(4)?.try_into().unwrap());
-                expire = Some((s as i64 * 1000) as u64);
-            }
-            OP_EXPIRETIME_MS => expire = Some(i64::from_le_bytes(r.take(8)?.try_into().unwrap()) as u64),
-            OP_FREQ => {
-                r.u8()?;
-            }
-            OP_IDLE => {
-                r.len()?;
-            }
-            OP_EOF => break,
-            OP_SELECTDB => {
-                let n = r.len()?;
-                if n >= DATABASES as u64 {
-                    return Err(RdbError::DbOutOfRange(n));
-                }
-                db = n as usize;
-            }
-            OP_RESIZEDB => {
-                // `dictExpand` ahead of the keys; a key takes at least a few
-                // bytes, so a hostile size cannot reserve more than the file.
-                let keys = r.len()?;
-                r.len()?;
-                let keys = usize::try_from(keys)
-                    .unwrap_or(usize::MAX)
-                    .min(r.remaining() / 4);
-                ks.dbs[db].entries.reserve(keys);
-            }
-            OP_AUX => {
-                let k = r.string()?;
-                let v = r.string()?;
-                let num = || String::from_utf8_lossy(&v).trim().parse::<i64>().unwrap_or(0);
-                match k.to_ascii_lowercase().as_slice() {
-                    b"repl-stream-db" => stream_db = num() as i32,
-                    // Redis takes any 40 bytes; replids here are text, so a
-                    // 40-byte id that is not UTF-8 counts as absent (a lossy
-                    // conversion would change its length).
-                    b"repl-id" if v.len() == 40 => repl_id = std::str::from_utf8(&v).ok().map(str::to_string).or(repl_id),
-                    b"repl-offset" => repl_offset = num(),
-                    _ => {}
-                }
-            }
-            0..=7 | 9..=19 => {
-                let key = r.string()?;
-                let value = load_value(&mut r, t)?;
-                let exp = expire.take();
-                if !is_empty_value(&value) {
-                    ks.dbs[db].entries.insert(key, Entry { value, expire_at_ms: exp });
-                }
-            }
-            other => return Err(RdbError::UnsupportedOpcode(other)),
-        }
-    }
-    if ver >= 5 {
-        let body_len = r.pos;
-        let stored = u64::from_le_bytes(r.take(8)?.try_into().unwrap());
-        if stored != 0 {
-            let computed = crc64(0, &bytes[..body_len]);
-            if computed != stored {
-                return Err(RdbError::ChecksumMismatch { stored, computed });
-            }
-        }
-    }
-    let repl = repl_id.map(|repl_id| ReplInfo { repl_id, repl_offset, stream_db });
-    Ok(Loaded { keyspace: ks, repl })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,7 +496,7 @@ mod tests {
     }
 
     fn decode_str(b: &[u8]) -> Bytes {
-        Reader { buf: b, pos: 0 }.string().unwrap()
+        crate::engine::rdb_load::Reader { buf: b, pos: 0 }.string().unwrap()
     }
 
     /// `SAVE` of an empty 7.0.15 master (no backlog, so no repl aux fields),

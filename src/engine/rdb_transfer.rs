@@ -5,6 +5,7 @@
 use super::backlog::Backlog;
 use super::handshake::{Framing, MasterLink, ReplState};
 use super::log::Level;
+use super::loading::LoadPurpose;
 use super::node::{Node, Transport, NULL_REPLID};
 use super::rdb;
 
@@ -26,9 +27,9 @@ impl Node {
             if line.is_empty() {
                 return true; // keepalive
             }
-            // The mark is a 40-byte run id (`CONFIG_RUN_ID_SIZE`).
+            // The mark is the first 40 bytes (`CONFIG_RUN_ID_SIZE`) after `$EOF:`.
             if let Some(mark) = line.strip_prefix("$EOF:").filter(|m| m.len() >= 40) {
-                transfer.framing = Some(Framing::EofMark(mark.as_bytes().to_vec()));
+                transfer.framing = Some(Framing::EofMark(mark.as_bytes()[..40].to_vec()));
                 self.log(now, Level::Notice, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk".into());
             } else if let Some(len) = line.strip_prefix('$').and_then(|l| l.parse::<usize>().ok()) {
                 transfer.framing = Some(Framing::Length(len));
@@ -41,52 +42,49 @@ impl Node {
             }
             return true;
         }
-        let pending = std::mem::take(&mut up.inbuf);
-        let had = transfer.buf.len();
-        transfer.buf.extend_from_slice(&pending);
+        if transfer.buf.is_empty() {
+            transfer.buf = std::mem::take(&mut up.inbuf);
+        } else {
+            transfer.buf.append(&mut up.inbuf);
+        }
         let done_at = match transfer.framing.as_ref().expect("framing") {
             Framing::Length(len) => (transfer.buf.len() >= *len).then_some(*len),
-            Framing::EofMark(mark) => {
-                // Only where the new bytes could complete the mark.
-                let from = had.saturating_sub(mark.len() - 1);
-                let pos = transfer.buf[from..].windows(mark.len()).position(|w| w == mark.as_slice());
-                pos.map(|p| from + p + mark.len())
-            }
+            // Like `readSyncBulkPayload`, only the last 40 bytes read are
+            // compared with the mark: the master sends nothing after it
+            // until our first REPLCONF ACK.
+            Framing::EofMark(mark) => transfer.buf.ends_with(mark).then_some(transfer.buf.len()),
         };
         let Some(end) = done_at else { return false };
         let mut transfer = up.transfer.take().expect("transfer");
-        let rest = transfer.buf.split_off(end);
-        up.inbuf = rest;
-        let eof = matches!(transfer.framing, Some(Framing::EofMark(_)));
-        let payload = match transfer.framing {
-            Some(Framing::EofMark(ref mark)) => transfer.buf[..end - mark.len()].to_vec(),
-            _ => transfer.buf,
+        up.inbuf = transfer.buf.split_off(end);
+        let transfer_read = (transfer.buf.len() + up.inbuf.len()) as u64;
+        let (eof, transfer_size) = match &transfer.framing {
+            Some(Framing::EofMark(mark)) => {
+                transfer.buf.truncate(end - mark.len());
+                (true, 0)
+            }
+            _ => (false, end as i64),
         };
-        self.finish_full_sync(payload, eof, now, io);
-        true
-    }
-
-    /// Transfer complete: flush the old data, load the RDB, become CONNECTED.
-    fn finish_full_sync(&mut self, payload: Vec<u8>, eof: bool, now: u64, io: &mut dyn Transport) {
+        // The file is renamed to dump.rdb, then loaded from there.
+        self.disk = Some(transfer.buf);
         self.attach_to_new_master(now, io);
         self.log(now, Level::Notice, "MASTER <-> REPLICA sync: Flushing old data".into());
         self.keyspace = Default::default();
         self.log(now, Level::Notice, "MASTER <-> REPLICA sync: Loading DB in memory".into());
-        let loaded = match rdb::decode(&payload) {
-            Ok(l) => l,
-            Err(e) => {
-                self.log(now, Level::Warning, format!("Failed trying to load the MASTER synchronization DB from disk, check server logs. ({e})"));
-                self.cancel_handshake(io);
-                return;
-            }
-        };
-        self.log_rdb_loaded(&loaded, &payload, 0, now, false);
+        self.start_loading(LoadPurpose::FullSync { eof, transfer_size, transfer_read }, now, io);
+        true
+    }
+
+    /// The load of a full sync's file is done: take the new dataset and
+    /// history, become CONNECTED.
+    pub(crate) fn finish_sync_load(&mut self, loaded: rdb::Loaded, eof: bool, now: u64, io: &mut dyn Transport) {
+        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
+        self.log_rdb_done(keys as u64, 0, now);
         // The stream continues in the db the master's stream had selected
         // (`repl-stream-db`): a sub-replica of a replica gets no SELECT first.
         let db = loaded.repl.as_ref().map_or(0, |r| r.master_db());
         self.keyspace = loaded.keyspace;
         self.next_expiry_ms = Some(0);
-        self.disk = Some(payload);
         let (replid, off) = self.up().full_sync.take().expect("FULLRESYNC seen");
         self.repl.replid = replid.clone();
         self.repl.offset = off;
@@ -104,6 +102,11 @@ impl Node {
         if eof {
             self.send_ack();
         }
+        // What the master streamed while we were loading waits in the buffer.
+        let rest = std::mem::take(&mut self.up().inbuf);
+        if !rest.is_empty() {
+            self.stream_from_master(&rest, now, io);
+        }
     }
 
     /// `replicationAttachToNewMaster`: a full sync replaces our history, so
@@ -115,21 +118,4 @@ impl Node {
         self.disconnect_replicas(now, io);
         self.backlog = None;
     }
-
-    /// The log lines of `rdbLoad`.
-    pub(crate) fn log_rdb_loaded(&mut self, loaded: &rdb::Loaded, payload: &[u8], expired: usize, now: u64, startup: bool) {
-        let aux = rdb::aux_fields(payload).unwrap_or_default();
-        let field = |name: &[u8]| aux.iter().find(|(k, _)| k == name).and_then(|(_, v)| String::from_utf8_lossy(v).parse::<u64>().ok()).unwrap_or(0);
-        self.log(now, Level::Notice, "Loading RDB produced by version 7.0.15".into());
-        let age = (now / 1000).saturating_sub(field(b"ctime"));
-        self.log(now, Level::Notice, format!("RDB age {age} seconds"));
-        let mb = field(b"used-mem") as f64 / 1024.0 / 1024.0;
-        self.log(now, Level::Notice, format!("RDB memory usage when created {} Mb", crate::engine::decimal::fixed(mb, 2)));
-        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-        self.log(now, Level::Notice, format!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}.", ));
-        if startup {
-            self.log(now, Level::Notice, "DB loaded from disk: 0.000 seconds".into());
-        }
-    }
-
 }
