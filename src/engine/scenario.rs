@@ -332,8 +332,13 @@ pub const CLIENT_STEP_MS: u64 = 1;
 
 /// Runs a whole script and returns its transcript.
 pub fn run_script(script: &str) -> Result<String, ScriptError> {
+    run_script_on(&mut Runner::new(0), script)
+}
+
+/// Runs more of a script on a world that already exists (the benchmark
+/// times a full sync apart from building its dataset).
+pub fn run_script_on(runner: &mut Runner, script: &str) -> Result<String, ScriptError> {
     let directives = parse(script)?;
-    let mut runner = Runner::new(0);
     let mut transcript = String::new();
     for (_, text, d) in &directives {
         transcript.push_str(text);

@@ -136,16 +136,29 @@ pub fn debug_journal_len() -> u32 {
     APP.with(|slot| slot.borrow().as_ref().and_then(|a| a.try_borrow().ok().map(|a| a.journal.len() as u32)).unwrap_or(0))
 }
 
-/// Benchmark export: runs a scenario script on a fresh engine, off the
-/// page, and returns the transcript's length (or -1 for a bad script). The
+thread_local! {
+    /// The benchmark's own engine, apart from the page's.
+    static BENCH: std::cell::RefCell<Option<crate::engine::scenario::Runner>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Benchmark export: runs a scenario script off the page, on a fresh
+/// engine when `fresh` or else on the one the previous call left, and
+/// returns the transcript's length (or -1 for a bad script). The
 /// performance benchmark (`tests/e2e/bench.mjs`) times it to measure the
 /// engine inside the browser's wasm.
 #[wasm_bindgen]
-pub fn bench_run_script(script: &str) -> f64 {
-    match crate::engine::scenario::run_script(script) {
-        Ok(transcript) => transcript.len() as f64,
-        Err(_) => -1.0,
-    }
+pub fn bench_run_script(script: &str, fresh: bool) -> f64 {
+    BENCH.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if fresh || slot.is_none() {
+            *slot = Some(crate::engine::scenario::Runner::new(0));
+        }
+        let runner = slot.as_mut().expect("bench runner");
+        match crate::engine::scenario::run_script_on(runner, script) {
+            Ok(transcript) => transcript.len() as f64,
+            Err(_) => -1.0,
+        }
+    })
 }
 
 /// Benchmark export: the latest animation frames' costs as
