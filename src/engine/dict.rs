@@ -37,13 +37,7 @@ pub fn hash(key: &[u8]) -> u64 {
 }
 
 /// An index slot that holds no entry.
-const EMPTY: u64 = u64::MAX;
-/// An index slot keeps the top 32 bits of its entry's hash beside the
-/// entry's position, so a probe rejects other keys without touching (and
-/// missing the cache on) the entries array.
-const TAG: u64 = 0xFFFF_FFFF_0000_0000;
-/// The position half of an index slot.
-const POS: u64 = 0xFFFF_FFFF;
+const EMPTY: u32 = u32::MAX;
 
 /// One stored key with its cached hash.
 #[derive(Clone)]
@@ -57,8 +51,8 @@ struct Slot<V> {
 #[derive(Clone)]
 pub struct Dict<V> {
     entries: Vec<Slot<V>>,
-    /// Open-addressing index: hash tag | position into `entries`, or [`EMPTY`].
-    index: Vec<u64>,
+    /// Open-addressing index: positions into `entries`, or [`EMPTY`].
+    index: Vec<u32>,
 }
 
 impl<V> Default for Dict<V> {
@@ -98,15 +92,13 @@ impl<V> Dict<V> {
         let mask = self.mask();
         let mut p = h as usize & mask;
         loop {
-            let slot = self.index[p];
-            if slot == EMPTY {
+            let e = self.index[p];
+            if e == EMPTY {
                 return None;
             }
-            if slot & TAG == h & TAG {
-                let s = &self.entries[(slot & POS) as usize];
-                if s.hash == h && s.key == key {
-                    return Some(p);
-                }
+            let s = &self.entries[e as usize];
+            if s.hash == h && s.key == key {
+                return Some(p);
             }
             p = (p + 1) & mask;
         }
@@ -115,13 +107,13 @@ impl<V> Dict<V> {
     /// The value stored under `key` (`dictFind`).
     pub fn get(&self, key: &[u8]) -> Option<&V> {
         let p = self.find(key, hash(key))?;
-        Some(&self.entries[(self.index[p] & POS) as usize].value)
+        Some(&self.entries[self.index[p] as usize].value)
     }
 
     /// The value stored under `key`, to change in place.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
         let p = self.find(key, hash(key))?;
-        let e = (self.index[p] & POS) as usize;
+        let e = self.index[p] as usize;
         Some(&mut self.entries[e].value)
     }
 
@@ -129,7 +121,7 @@ impl<V> Dict<V> {
     /// entry before deciding to change it. Valid until the next insert or
     /// removal.
     pub fn position(&self, key: &[u8]) -> Option<usize> {
-        self.find(key, hash(key)).map(|p| (self.index[p] & POS) as usize)
+        self.find(key, hash(key)).map(|p| self.index[p] as usize)
     }
 
     /// The value at a [`Dict::position`].
@@ -152,7 +144,7 @@ impl<V> Dict<V> {
     pub fn insert(&mut self, key: Vec<u8>, value: V) -> Option<V> {
         let h = hash(&key);
         if let Some(p) = self.find(&key, h) {
-            let e = (self.index[p] & POS) as usize;
+            let e = self.index[p] as usize;
             return Some(std::mem::replace(&mut self.entries[e].value, value));
         }
         if (self.entries.len() + 1) * 2 > self.index.len() {
@@ -175,7 +167,7 @@ impl<V> Dict<V> {
         while self.index[p] != EMPTY {
             p = (p + 1) & mask;
         }
-        self.index[p] = (h & TAG) | pos as u64;
+        self.index[p] = pos;
     }
 
     /// Makes room for `additional` more keys at once (`dictExpand`), as RDB
@@ -206,14 +198,14 @@ impl<V> Dict<V> {
     /// iteration order takes the removed one's place.
     pub fn remove(&mut self, key: &[u8]) -> Option<V> {
         let p = self.find(key, hash(key))?;
-        let e = (self.index[p] & POS) as usize;
+        let e = self.index[p] as usize;
         self.unlink(p);
         let last = self.entries.len() - 1;
         if e != last {
             let moved = self
                 .find(&self.entries[last].key, self.entries[last].hash)
                 .expect("every entry is indexed");
-            self.index[moved] = (self.entries[last].hash & TAG) | e as u64;
+            self.index[moved] = e as u32;
         }
         Some(self.entries.swap_remove(e).value)
     }
@@ -229,7 +221,7 @@ impl<V> Dict<V> {
             if e == EMPTY {
                 break;
             }
-            let home = self.entries[(e & POS) as usize].hash as usize & mask;
+            let home = self.entries[e as usize].hash as usize & mask;
             if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
                 self.index[hole] = e;
                 hole = j;
