@@ -672,9 +672,11 @@ impl Node {
 
     /// Writes as much pending output as the sockets take.
     pub fn flush(&mut self, now: u64, io: &mut dyn Transport) {
-        let conns: Vec<ConnId> = self.clients.keys().copied().collect();
-        for conn in conns {
+        // Writing never adds or removes a client.
+        let mut i = 0;
+        while let Some(&conn) = self.clients.key_at(i) {
             self.flush_client(conn, now, io);
+            i += 1;
         }
         self.flush_upstream(io);
     }

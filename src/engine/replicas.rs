@@ -328,7 +328,9 @@ impl Node {
     /// After output is written: disk-target replicas whose RDB was fully
     /// sent go online; a diskless child ends when its sockets drained.
     pub(crate) fn after_flush(&mut self, now: u64, io: &mut dyn Transport) {
-        for conn in self.replica_conns() {
+        let bulk_sent = |c: &Client| c.out.is_empty() && c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::SendBulk);
+        let any_sent = self.clients.values().any(bulk_sent);
+        for conn in if any_sent { self.replica_conns() } else { Vec::new() } {
             let c = self.clients.get_mut(&conn).expect("client");
             let link = c.replica.as_mut().expect("replica");
             if link.state == ReplicaState::SendBulk && c.out.is_empty() {

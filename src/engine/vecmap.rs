@@ -110,6 +110,12 @@ impl<K, V> VecMap<K, V> {
         self.items.iter_mut().map(|(k, v)| (&*k, v))
     }
 
+    /// The `i`-th key in order, for loops that change the map's values
+    /// (not its keys) as they go.
+    pub fn key_at(&self, i: usize) -> Option<&K> {
+        self.items.get(i).map(|(k, _)| k)
+    }
+
     /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
         self.items.iter().map(|(k, _)| k)
