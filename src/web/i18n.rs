@@ -121,6 +121,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("phase.4", "auth", "权限验证"),
     ("phase.5", "sync data", "同步数据集"),
     ("phase.6", "propagate", "命令持续复制"),
+    ("phases.loading", "loading the RDB: {0}%", "正在加载 RDB：{0}%"),
     ("console.title", "Console", "命令行"),
     ("console.placeholder", "type a command, e.g. SET hello world", "输入命令，例如 SET hello world"),
     ("console.send", "Send", "发送"),

@@ -8,6 +8,7 @@ use web_sys::{Document, Element};
 use super::app::App;
 use super::dom::{button, child, clear, input, Slot};
 use super::i18n::{t, tf};
+use crate::engine::net::Port;
 use crate::engine::vecmap::VecMap;
 
 /// How long (wall ms) a changed INFO field stays highlighted.
@@ -62,7 +63,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, E
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
-    let sig = format!("{:?}", app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited)).collect::<Vec<_>>());
+    let sig = format!("{:?}", app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited, loading_perc(app, *p))).collect::<Vec<_>>());
     if !app.view.changed("phases", sig) {
         return Ok(());
     }
@@ -98,8 +99,18 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
             child(&li, "span", "phase-name", t(&format!("phase.{n}")))?;
         }
         child(&row, "code", "repl-state", state.redis_name())?.set_attribute("translate", "no")?;
+        if let Some(perc) = loading_perc(app, *port) {
+            child(&row, "span", "phase-loading", &tf("phases.loading", &[&perc]))?;
+        }
     }
     Ok(())
+}
+
+/// How much of its RDB a loading node has read (`loading_loaded_perc`,
+/// whole percent), or `None` when it is not loading.
+fn loading_perc(app: &App, port: Port) -> Option<u64> {
+    let loading = app.runner.sim.nodes.get(&port)?.loading.as_ref()?;
+    Some(loading.loader.loaded_bytes() as u64 * 100 / loading.total_bytes.max(1))
 }
 
 /// The selected node's `INFO replication`, fields that just changed lit.

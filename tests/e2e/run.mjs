@@ -125,6 +125,35 @@ const tests = [
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
+  ['a 1M-key full sync: the new replica shows its RDB loading and answers -LOADING', async () => {
+    const { page, errors } = await openPage(browser, root.base);
+    await setInput(page, '#speed', SPEED.x10);
+    await waitSynced(page);
+    await typeCommand(page, 6379, 'DEBUG POPULATE 1000000 key 16');
+    await page.waitForFunction(() => /keys 1000000/.test(document.querySelector('.node[data-port="6379"] .keys')?.textContent || ''), null, { timeout: 30000 });
+    await typeCommand(page, 6379, 'CONFIG SET repl-diskless-sync-delay 0');
+    await page.click('#add-node');
+    // Pause in the frame that shows the load (half a virtual second).
+    await page.waitForFunction(() => {
+      if (!document.querySelector('.phase-row[data-port="6382"] .phase-loading')) return false;
+      const play = document.getElementById('play');
+      if (play.getAttribute('aria-pressed') === 'true') play.click();
+      return true;
+    }, null, { timeout: 60000, polling: 'raf' });
+    const label = page.locator('.phase-row[data-port="6382"] .phase-loading');
+    assert(/loading the RDB: \d+%/.test(await label.textContent()), 'progress shown: ' + await label.textContent());
+    await typeCommand(page, 6382, 'PING');
+    await page.waitForFunction(() => {
+      const lines = document.querySelectorAll('.console-out > div');
+      return lines.length && lines[lines.length - 1].textContent.includes('LOADING Redis is loading the dataset in memory');
+    }, null, { timeout: 10000 });
+    await screenshot(page, 'rdb-loading-1280x720');
+    await page.click('#play');
+    await page.waitForSelector('.phase-row[data-port="6382"] .phase.current[data-phase="6"]', { timeout: 60000 });
+    assert(await label.count() === 0, 'the label goes when the load is done');
+    assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
+    await page.close();
+  }],
   ['the site works under a sub-path', async () => {
     const { page, errors } = await openPage(browser, sub.base);
     assert(await page.locator('.node.master').count() === 1, 'master drawn under /replscope/');
