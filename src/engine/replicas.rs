@@ -126,10 +126,7 @@ impl Node {
 
     /// Bytes of the replication buffer a replica holds (`omem`).
     pub fn replica_omem(&self, link: &ReplicaLink) -> u64 {
-        match link.ref_offset() {
-            Some(from) if from <= self.repl.offset => self.repl.offset + 1 - from,
-            _ => 0,
-        }
+        omem_at(link, self.repl.offset)
     }
 
     /// A request from a connected replica: REPLCONF ACK, or anything else
@@ -352,13 +349,16 @@ impl Node {
         let (hard, soft, soft_secs) = self.config.replica_output_limits();
         let size = self.config.repl_backlog_size as u64;
         let hard = if hard > 0 && hard < size { size } else { hard };
-        let now = self.clock_ms;
-        for conn in self.replica_conns() {
-            let link = self.clients[&conn].replica.clone().expect("replica");
-            let omem = self.replica_omem(&link);
+        let (now, offset) = (self.clock_ms, self.repl.offset);
+        // Runs for every write: no allocation unless a replica is over.
+        let mut i = 0;
+        while let Some(&conn) = self.clients.key_at(i) {
+            i += 1;
+            let Some(link) = self.clients.get_mut(&conn).and_then(|c| c.replica.as_mut()) else { continue };
+            let omem = omem_at(link, offset);
             let over_soft = soft > 0 && omem > soft;
             let since = if over_soft { Some(link.soft_limit_since_ms.unwrap_or(now)) } else { None };
-            self.clients.get_mut(&conn).expect("client").replica.as_mut().expect("replica").soft_limit_since_ms = since;
+            link.soft_limit_since_ms = since;
             let soft_expired = since.is_some_and(|s| now.saturating_sub(s) / 1000 > soft_secs);
             if (hard > 0 && omem >= hard) || soft_expired {
                 let info = self.client_info(&self.clients[&conn], now, "S", omem);
@@ -448,5 +448,14 @@ impl Node {
         if !diskless || max_idle >= self.config.repl_diskless_sync_delay.max(0) as u64 || (max > 0 && waiting.len() as u64 >= max) {
             self.start_bgsave_for_replication(None, now);
         }
+    }
+}
+
+/// A replica's `omem` when the stream is at `offset`: from the first byte
+/// it still needs to the end.
+fn omem_at(link: &ReplicaLink, offset: u64) -> u64 {
+    match link.ref_offset() {
+        Some(from) if from <= offset => offset + 1 - from,
+        _ => 0,
     }
 }
