@@ -305,21 +305,22 @@ impl Node {
             Some(_) => return Reply::Error(NOT_INT.into()),
         };
         let entries = &mut self.keyspace.dbs[db].entries;
+        entries.reserve(usize::try_from(count).unwrap_or(usize::MAX).min(1 << 20));
         for i in 0..count {
-            let mut key = prefix.clone();
-            key.extend_from_slice(format!(":{i}").as_bytes());
+            let mut key = Vec::with_capacity(prefix.len() + 21);
+            key.extend_from_slice(&prefix);
+            key.push(b':');
+            crate::engine::resp::push_u64(&mut key, i);
             if entries.contains_key(&key) {
                 continue;
             }
-            let text = format!("value:{i}").into_bytes();
-            let value = if size == 0 {
-                text
-            } else {
-                let mut v = vec![0u8; size];
-                let n = size.min(text.len());
-                v[..n].copy_from_slice(&text[..n]);
-                v
-            };
+            // "value:<i>", cut or zero-padded to `size` when one is given.
+            let mut value = Vec::with_capacity(size.max(26));
+            value.extend_from_slice(b"value:");
+            crate::engine::resp::push_u64(&mut value, i);
+            if size > 0 {
+                value.resize(size, 0);
+            }
             entries.insert(key, super::keyspace::Entry::new(super::keyspace::Value::Str(value)));
         }
         self.dirty += count;

@@ -14,7 +14,7 @@
 //! equivalent). Reading is in [`super::rdb_load`].
 
 use crate::engine::crc64::crc64;
-use crate::engine::keyspace::{Bytes, Entry, Keyspace, Value, DATABASES};
+use crate::engine::keyspace::{Bytes, Keyspace, Value, DATABASES};
 use crate::engine::lzf;
 use std::collections::VecDeque;
 use std::fmt;
@@ -401,16 +401,23 @@ pub fn encode(ks: &Keyspace, now_ms: u64, used_mem: u64, repl: Option<&ReplInfo>
     }
     save_aux(&mut out, "aof-base", b"0");
     for (dbid, db) in ks.dbs.iter().enumerate() {
-        let live: Vec<(&Bytes, &Entry)> = db.entries.iter().filter(|(_, e)| !is_empty_value(&e.value)).collect();
-        if live.is_empty() {
+        // One pass to count (RESIZEDB comes first) and size the output.
+        let (mut keys, mut expires, mut bytes) = (0u64, 0u64, 0usize);
+        for (key, e) in db.entries.iter().filter(|(_, e)| !is_empty_value(&e.value)) {
+            keys += 1;
+            expires += u64::from(e.expire_at_ms.is_some());
+            bytes += key.len() + 12 + if let Value::Str(v) = &e.value { v.len() } else { 16 };
+        }
+        if keys == 0 {
             continue;
         }
+        out.reserve(bytes);
         out.push(OP_SELECTDB);
         save_len(&mut out, dbid as u64);
         out.push(OP_RESIZEDB);
-        save_len(&mut out, live.len() as u64);
-        save_len(&mut out, live.iter().filter(|(_, e)| e.expire_at_ms.is_some()).count() as u64);
-        for (key, entry) in live {
+        save_len(&mut out, keys);
+        save_len(&mut out, expires);
+        for (key, entry) in db.entries.iter().filter(|(_, e)| !is_empty_value(&e.value)) {
             if let Some(ms) = entry.expire_at_ms {
                 out.push(OP_EXPIRETIME_MS);
                 out.extend_from_slice(&(ms as i64).to_le_bytes());
@@ -427,6 +434,7 @@ pub fn encode(ks: &Keyspace, now_ms: u64, used_mem: u64, repl: Option<&ReplInfo>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::keyspace::Entry;
 
     fn entry(value: Value, expire_at_ms: Option<u64>) -> Entry {
         Entry { value, expire_at_ms }

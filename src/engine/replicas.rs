@@ -247,16 +247,20 @@ impl Node {
         if socket {
             self.log(now, Level::Notice, format!("Background RDB transfer started by pid {pid}"));
             let mark = self.rng.hex40();
-            let mut framed = format!("$EOF:{mark}\r\n").into_bytes();
-            framed.extend_from_slice(&payload);
-            framed.extend_from_slice(mark.as_bytes());
+            let header = format!("$EOF:{mark}\r\n");
+            let send = |c: &mut Client| {
+                c.out.extend(header.as_bytes());
+                c.out.extend(&payload);
+                c.out.extend(mark.as_bytes());
+            };
             for conn in &waiting {
-                self.clients.get_mut(conn).expect("client").out.extend(framed.iter().copied());
+                send(self.clients.get_mut(conn).expect("client"));
             }
             if let Some(c) = extra {
-                c.out.extend(framed.iter().copied());
+                send(c);
             }
-            self.child = Some(RdbChild { pid, socket: true, done_ms: u64::MAX, payload, for_replication: true });
+            // The sockets hold the file now; the child keeps no copy.
+            self.child = Some(RdbChild { pid, socket: true, done_ms: u64::MAX, payload: Vec::new(), for_replication: true });
         } else {
             self.log(now, Level::Notice, format!("Background saving started by pid {pid}"));
             let done_ms = now + 1 + payload.len() as u64 / RDB_DISK_BYTES_PER_MS;
@@ -311,7 +315,7 @@ impl Node {
                 }
                 link.state = ReplicaState::SendBulk;
                 c.out.extend(format!("${}\r\n", child.payload.len()).as_bytes());
-                c.out.extend(child.payload.iter().copied());
+                c.out.extend(&child.payload);
             }
             self.clients.insert(conn, c);
         }

@@ -200,7 +200,14 @@ pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
 }
 
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
-fn push_header(out: &mut Vec<u8>, prefix: &[u8], mut n: u64) {
+fn push_header(out: &mut Vec<u8>, prefix: &[u8], n: u64) {
+    out.extend_from_slice(prefix);
+    push_u64(out, n);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends `n` in decimal (`ll2string`), without the formatting machinery.
+pub fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -211,9 +218,7 @@ fn push_header(out: &mut Vec<u8>, prefix: &[u8], mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(prefix);
     out.extend_from_slice(&digits[i..]);
-    out.extend_from_slice(b"\r\n");
 }
 
 fn decimal_len(mut n: usize) -> usize {

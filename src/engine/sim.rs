@@ -315,7 +315,8 @@ impl Sim {
                 if load.due(load.issued) > self.now {
                     break;
                 }
-                let key = format!("key:{}", load.issued % load.keys).into_bytes();
+                let mut key = b"key:".to_vec();
+                super::resp::push_u64(&mut key, load.issued % load.keys);
                 let value = load_value(load.issued, load.value_size);
                 load.issued += 1;
                 // The node's beforeSleep runs once for the whole batch, later in this instant.
