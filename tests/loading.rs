@@ -145,3 +145,17 @@ fn a_small_file_still_loads_at_once() {
     let line = |needle: &str| node.log.since(0).find(|l| l.message.contains(needle)).expect(needle).time_ms;
     assert_eq!(line("Loading DB in memory"), line("Finished with success"));
 }
+
+#[test]
+fn debug_reload_keeps_the_replication_id_and_noflush_duplicates_are_fatal() {
+    let mut w = World::new(22);
+    w.run("node 6379\nnode 6380 --replicaof 127.0.0.1 6379\nwait 7s\n6379> SET a 1");
+    let replid = w.info(6379, "master_replid");
+    assert_eq!(w.run("6379> DEBUG RELOAD"), "OK");
+    assert_eq!(w.info(6379, "master_replid"), replid);
+    assert_eq!(w.info(6379, "connected_slaves"), "1", "the replica stays connected");
+    assert!(w.logged(6379, "DB reloaded by DEBUG RELOAD"));
+    assert_eq!(w.run("6379> DEBUG RELOAD NOFLUSH"), "", "no reply: the server is gone");
+    assert!(w.runner.sim.node(6379).is_none());
+    assert!(w.runner.sim.is_stopped(6379));
+}

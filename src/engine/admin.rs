@@ -1,7 +1,7 @@
 //! The commands a node implements itself rather than the data commands:
 //! connection (AUTH, SELECT, PING, ECHO), replication (REPLICAOF, PSYNC,
 //! REPLCONF, WAIT, ROLE, INFO), configuration, persistence (SAVE, BGSAVE,
-//! SHUTDOWN), transactions (MULTI/EXEC) and DEBUG SLEEP.
+//! SHUTDOWN) and transactions (MULTI/EXEC); DEBUG is in [`super::debug`].
 
 use super::command;
 use super::handshake::Upstream;
@@ -10,11 +10,11 @@ use super::log::Level;
 use super::node::{Blocked, Client, ClientKind, Node, Transport};
 use super::resp::{parse_i64, Reply};
 
-fn text(b: &[u8]) -> String {
+pub(super) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-const NOT_INT: &str = "ERR value is not an integer or out of range";
+pub(super) const NOT_INT: &str = "ERR value is not an integer or out of range";
 
 impl Node {
     /// Dispatches a non-data command. `None` = the client is blocked or the
@@ -267,76 +267,21 @@ impl Node {
             .count()
     }
 
-    fn debug(&mut self, client: &mut Client, argv: &[Bytes], now: u64) -> Option<Reply> {
-        let sub = argv.get(1).map(|a| a.to_ascii_lowercase()).unwrap_or_default();
-        match sub.as_slice() {
-            b"sleep" if argv.len() == 3 => {
-                let secs = crate::engine::command::parse_f64(&text(&argv[2])).unwrap_or(0.0);
-                let ms = (secs.max(0.0) * 1000.0) as u64;
-                self.busy_until_ms = now + ms;
-                client.blocked = Some(Blocked::Sleep { until_ms: now + ms });
-                None
-            }
-            b"set-active-expire" if argv.len() == 3 => {
-                self.active_expire_enabled = argv[2] != b"0";
-                Some(Reply::ok())
-            }
-            b"populate" if (3..=5).contains(&argv.len()) => Some(self.debug_populate(client.db, &argv[2..])),
-            _ => {
-                let what = argv.get(1).map(|a| text(a)).unwrap_or_default();
-                Some(Reply::Error(format!("ERR unknown subcommand or wrong number of arguments for '{what}'. Try DEBUG HELP.")))
-            }
-        }
-    }
-
-    /// `DEBUG POPULATE count [prefix] [size]`: creates `prefix:N` keys holding
-    /// `value:N` (or `size` bytes starting with it, zero padded), skipping keys
-    /// that exist. Like Redis, it writes straight into the database: nothing is
-    /// propagated to replicas.
-    fn debug_populate(&mut self, db: usize, args: &[Bytes]) -> Reply {
-        let count = match parse_i64(&args[0]) {
-            Some(n) if n >= 0 => n as u64,
-            _ => return Reply::Error("ERR count is out of range".into()),
-        };
-        let prefix = args.get(1).cloned().unwrap_or_else(|| b"key".to_vec());
-        let size = match args.get(2).map(|a| parse_i64(a)) {
-            None => 0,
-            Some(Some(n)) if n >= 0 => n as usize,
-            Some(_) => return Reply::Error(NOT_INT.into()),
-        };
-        let entries = &mut self.keyspace.dbs[db].entries;
-        entries.reserve(usize::try_from(count).unwrap_or(usize::MAX).min(1 << 20));
-        for i in 0..count {
-            let mut key = Vec::with_capacity(prefix.len() + 21);
-            key.extend_from_slice(&prefix);
-            key.push(b':');
-            crate::engine::resp::push_u64(&mut key, i);
-            if entries.contains_key(&key) {
-                continue;
-            }
-            // "value:<i>", cut or zero-padded to `size` when one is given.
-            let mut value = Vec::with_capacity(size.max(26));
-            value.extend_from_slice(b"value:");
-            crate::engine::resp::push_u64(&mut value, i);
-            if size > 0 {
-                value.resize(size, 0);
-            }
-            entries.insert(key, super::keyspace::Entry::new(super::keyspace::Value::Str(value)));
-        }
-        self.dirty += count;
-        Reply::ok()
-    }
-
     /// `SAVE`: write `dump.rdb` now.
     fn save(&mut self, now: u64) -> Reply {
         if self.child.as_ref().is_some_and(|c| !c.socket) {
             return Reply::Error("ERR Background save already in progress".into());
         }
+        self.save_now(now);
+        Reply::ok()
+    }
+
+    /// `rdbSave`: dump.rdb written by the server process itself.
+    pub(crate) fn save_now(&mut self, now: u64) {
         self.disk = Some(self.rdb_snapshot(now));
         self.lastsave_s = now / 1000;
         self.dirty = 0;
         self.log(now, Level::Notice, "DB saved on disk".into());
-        Reply::ok()
     }
 
     fn shutdown_command(&mut self, client: &mut Client, argv: &[Bytes], now: u64) -> Option<Reply> {

@@ -252,6 +252,11 @@ impl<V> Dict<V> {
         self.entries.iter().map(|s| (&s.key, &s.value))
     }
 
+    /// Takes every key and value out, in iteration order.
+    pub fn into_entries(self) -> impl Iterator<Item = (Vec<u8>, V)> {
+        self.entries.into_iter().map(|s| (s.key, s.value))
+    }
+
     /// Keys in iteration order.
     pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> + '_ {
         self.entries.iter().map(|s| &s.key)

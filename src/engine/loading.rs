@@ -199,7 +199,7 @@ impl Node {
     }
 
     /// The lines `rdbLoadRio` logs from the file's aux fields as it starts.
-    fn log_rdb_header(&mut self, now: u64) {
+    pub(crate) fn log_rdb_header(&mut self, now: u64) {
         let aux = rdb::aux_fields(self.disk.as_deref().unwrap_or_default()).unwrap_or_default();
         let field = |name: &[u8]| aux.iter().find(|(k, _)| k == name).and_then(|(_, v)| String::from_utf8_lossy(v).parse::<u64>().ok()).unwrap_or(0);
         let (ctime, used_mem) = (field(b"ctime"), field(b"used-mem"));

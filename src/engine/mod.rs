@@ -12,7 +12,7 @@
 //! - a node: [`node`] (the server: dispatch, the replication feed),
 //!   [`loading`] (an RDB load spread over virtual time, `-LOADING`),
 //!   [`client`] (client connections),
-//!   [`admin`] (server commands), [`info`] (INFO and ROLE), [`log`].
+//!   [`admin`] (server commands), [`debug`] (DEBUG SLEEP, POPULATE, RELOAD), [`info`] (INFO and ROLE), [`log`].
 //! - replication: [`handshake`] (the replica's state machine),
 //!   [`rdb_transfer`] (receiving a full sync), [`master_link`] (applying
 //!   the master's stream, ACKs, the replica's cron), [`psync`] (the master's PSYNC decision), [`replicas`] (full sync,
@@ -27,6 +27,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod crc64;
+pub mod debug;
 pub mod decimal;
 pub mod dict;
 pub mod handshake;
