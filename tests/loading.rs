@@ -159,3 +159,36 @@ fn debug_reload_keeps_the_replication_id_and_noflush_duplicates_are_fatal() {
     assert!(w.runner.sim.node(6379).is_none());
     assert!(w.runner.sim.is_stopped(6379));
 }
+
+#[test]
+fn info_persistence_lists_the_fields_of_7_0_15_in_order_and_counts_saves() {
+    // The field names redis-server 7.0.15 printed (not loading).
+    const REAL: &[&str] = &[
+        "loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age", "current_fork_perc",
+        "current_save_keys_processed", "current_save_keys_total", "rdb_changes_since_last_save", "rdb_bgsave_in_progress",
+        "rdb_last_save_time", "rdb_last_bgsave_status", "rdb_last_bgsave_time_sec", "rdb_current_bgsave_time_sec", "rdb_saves",
+        "rdb_last_cow_size", "rdb_last_load_keys_expired", "rdb_last_load_keys_loaded", "aof_enabled", "aof_rewrite_in_progress",
+        "aof_rewrite_scheduled", "aof_last_rewrite_time_sec", "aof_current_rewrite_time_sec", "aof_last_bgrewrite_status",
+        "aof_rewrites", "aof_rewrites_consecutive_failures", "aof_last_write_status", "aof_last_cow_size",
+        "module_fork_in_progress", "module_fork_last_cow_size",
+    ];
+    let mut w = populated(300_000, "--repl-diskless-sync no");
+    let text = w.run("6379> INFO persistence");
+    let names: Vec<&str> = text.lines().filter_map(|l| l.split_once(':').map(|(k, _)| k)).collect();
+    assert_eq!(names, REAL);
+    assert_eq!(w.info(6379, "rdb_last_bgsave_time_sec"), "-1", "no child has run");
+    w.run("6379> SAVE");
+    assert_eq!(w.info(6379, "rdb_saves"), "1");
+    // A disk-based full sync forks a BGSAVE: counted, timed, in progress meanwhile.
+    w.run("6380> REPLICAOF 127.0.0.1 6379");
+    while w.runner.sim.node(6379).expect("master").child.is_none() {
+        assert!(w.runner.sim.step().is_some());
+    }
+    assert_eq!(w.info(6379, "rdb_bgsave_in_progress"), "1");
+    assert_eq!(w.info(6379, "rdb_current_bgsave_time_sec"), "0");
+    w.run("wait 3s");
+    assert_eq!(w.info(6379, "rdb_bgsave_in_progress"), "0");
+    assert_eq!(w.info(6379, "rdb_current_bgsave_time_sec"), "-1");
+    assert_eq!(w.info(6379, "rdb_last_bgsave_time_sec"), "0");
+    assert_eq!(w.info(6379, "rdb_saves"), "2");
+}

@@ -272,6 +272,7 @@ impl Node {
         if self.child.as_ref().is_some_and(|c| !c.socket) {
             return Reply::Error("ERR Background save already in progress".into());
         }
+        self.stats.rdb_saves += 1;
         self.save_now(now);
         Reply::ok()
     }

@@ -72,17 +72,25 @@ impl Node {
         )
     }
 
+    /// The persistence fields of features the engine leaves out (AOF,
+    /// module forks), as a server without them prints them.
+    const AOF_AND_MODULE_FORK: &'static str = "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n";
+
     fn info_persistence(&self, now: u64) -> String {
-        let saving = self.child.as_ref().is_some_and(|c| !c.socket);
+        let saving = self.child.is_some();
         // While loading, the key count grows as the file is read.
         let keys = self.loading.as_ref().map_or(self.stats.rdb_last_load_keys_loaded, |l| l.loader.keys_loaded());
+        let current = self.child.as_ref().map_or(-1, |c| ((now - c.started_ms.min(now)) / 1000) as i64);
         let mut o = format!(
-            "# Persistence\r\nloading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{keys}\r\naof_enabled:0\r\n",
+            "# Persistence\r\nloading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{keys}\r\n{}",
             u8::from(self.loading.is_some()),
             self.dirty,
             u8::from(saving),
             self.lastsave_s.min(now / 1000),
+            self.stats.rdb_last_bgsave_time_s.map_or(-1, |s| s as i64),
+            self.stats.rdb_saves,
             self.stats.rdb_last_load_keys_expired,
+            Self::AOF_AND_MODULE_FORK,
         );
         if let Some(loading) = &self.loading {
             o.push_str(&loading.info_lines(now));

@@ -104,6 +104,10 @@ pub struct Stats {
     pub net_repl_input_bytes: u64,
     /// Bytes of replication stream sent (as a master).
     pub net_repl_output_bytes: u64,
+    /// SAVEs and disk BGSAVEs started (`rdb_saves`).
+    pub rdb_saves: u64,
+    /// How long the last RDB child ran (`rdb_last_bgsave_time_sec`), if any did.
+    pub rdb_last_bgsave_time_s: Option<u64>,
     /// Keys the last RDB load read (`rdb_last_load_keys_loaded`).
     pub rdb_last_load_keys_loaded: u64,
     /// Keys the last RDB load dropped as expired (`rdb_last_load_keys_expired`).

@@ -92,6 +92,8 @@ pub struct RdbChild {
     pub payload: Vec<u8>,
     /// Whether this save was for replication (vs. a plain BGSAVE).
     pub for_replication: bool,
+    /// `rdb_save_time_start` (Unix ms).
+    pub started_ms: u64,
 }
 
 /// Rough bytes a value occupies, for `used_memory`.
@@ -260,11 +262,12 @@ impl Node {
                 send(c);
             }
             // The sockets hold the file now; the child keeps no copy.
-            self.child = Some(RdbChild { pid, socket: true, done_ms: u64::MAX, payload: Vec::new(), for_replication: true });
+            self.child = Some(RdbChild { pid, socket: true, done_ms: u64::MAX, payload: Vec::new(), for_replication: true, started_ms: now });
         } else {
+            self.stats.rdb_saves += 1;
             self.log(now, Level::Notice, format!("Background saving started by pid {pid}"));
             let done_ms = now + 1 + payload.len() as u64 / RDB_DISK_BYTES_PER_MS;
-            self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: true });
+            self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: true, started_ms: now });
         }
     }
 
@@ -272,9 +275,10 @@ impl Node {
     pub(crate) fn start_bgsave(&mut self, now: u64) {
         let payload = self.rdb_snapshot(now);
         let pid = self.pid + 1 + (self.rng.next_u64() % 500) as u32;
+        self.stats.rdb_saves += 1;
         self.log(now, Level::Notice, format!("Background saving started by pid {pid}"));
         let done_ms = now + 1 + payload.len() as u64 / RDB_DISK_BYTES_PER_MS;
-        self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: false });
+        self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: false, started_ms: now });
     }
 
     /// A diskless child is done once every replica's socket took the payload.
@@ -286,6 +290,7 @@ impl Node {
     /// diskless ones online (`updateSlavesWaitingBgsave`).
     pub(crate) fn rdb_child_done(&mut self, now: u64, io: &mut dyn Transport) {
         let Some(child) = self.child.take() else { return };
+        self.stats.rdb_last_bgsave_time_s = Some((now - child.started_ms.min(now)) / 1000);
         if child.socket {
             let up = self.clients.values().filter(|c| c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::WaitBgsaveEnd)).count();
             self.log(now, Level::Warning, format!("Diskless rdb transfer, done reading from pipe, {up} replicas still up."));
