@@ -205,7 +205,7 @@ pub struct App {
     pub info_seen: RefCell<(Port, VecMap<String, (String, f64)>)>,
     /// The log filter text.
     pub log_filter: String,
-    /// Lessons loaded from `lessons/` (empty until fetched).
+    /// Lessons loaded from `lessons.txt` (empty until fetched).
     pub lessons: Vec<Lesson>,
     /// Why the lessons could not be loaded, if so.
     pub lessons_error: Option<String>,

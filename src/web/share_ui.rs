@@ -203,16 +203,16 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Fetches `lessons/index.txt` and every lesson it lists into the app.
+/// Fetches `lessons.txt`, the build's bundle of `www/lessons/` (one request
+/// that compresses as one text), into the app.
 pub async fn fetch_lessons(app: Shared) {
     let result = async {
-        let index = fetch_text("lessons/index.txt").await?;
-        let mut lessons = Vec::new();
-        for name in crate::engine::lesson::index(&index) {
-            let text = fetch_text(&format!("lessons/{name}")).await?;
-            lessons.push(crate::engine::lesson::load(&text).map_err(|e| format!("{name}: {e}"))?);
+        let bundle = fetch_text("lessons.txt").await?;
+        let files = crate::engine::lesson::unbundle(&bundle);
+        if files.is_empty() {
+            return Err("lessons.txt: no lessons".to_string());
         }
-        Ok::<_, String>(lessons)
+        files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
     }
     .await;
     let Ok(mut a) = app.try_borrow_mut() else { return };
