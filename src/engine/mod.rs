@@ -8,7 +8,8 @@
 //! - wire and data: [`resp`] (RESP frames and redis-cli formatting),
 //!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
 //!   and what each propagates), [`rdb`] (RDB v10 files, with [`lzf`] and
-//!   [`crc64`]), [`config`] (redis.conf options).
+//!   [`crc64`]), [`config`] (redis.conf options); [`vecmap`] and [`heapsort`]
+//!   (small stand-ins for std's B-tree map and sorts, for the wasm's size).
 //! - a node: [`node`] (the server: dispatch, the replication feed),
 //!   [`client`] (client connections),
 //!   [`admin`] (server commands), [`info`] (INFO and ROLE), [`log`].
@@ -29,6 +30,7 @@ pub mod crc64;
 pub mod decimal;
 pub mod dict;
 pub mod handshake;
+pub mod heapsort;
 pub mod info;
 pub mod keyspace;
 pub mod lesson;

@@ -304,7 +304,7 @@ fn intset(vals: &[i64]) -> Vec<u8> {
         8
     };
     let mut sorted = vals.to_vec();
-    sorted.sort_unstable();
+    super::heapsort::sort_by_key(&mut sorted, |n| *n);
     let mut out = Vec::with_capacity(8 + width * sorted.len());
     out.extend_from_slice(&(width as u32).to_le_bytes());
     out.extend_from_slice(&(sorted.len() as u32).to_le_bytes());
@@ -624,7 +624,11 @@ fn load_value(r: &mut Reader, t: u8) -> Result<Value, RdbError> {
             }
             Value::Hash(h)
         }
-        TYPE_SET_INTSET => Value::Set(intset_items(&r.string()?)?.into_iter().collect()),
+        TYPE_SET_INTSET => {
+            let mut s = BTreeSet::new();
+            s.extend(intset_items(&r.string()?)?);
+            Value::Set(s)
+        }
         TYPE_HASH_LISTPACK => Value::Hash(pairs(listpack_items(&r.string()?)?)?),
         TYPE_LIST_QUICKLIST_2 => {
             let n = r.count()?;
