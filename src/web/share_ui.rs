@@ -9,7 +9,7 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
 use super::a11y::{close_dialogs, dialog, open, toggle_help};
 use super::app::{App, Shared};
-use super::dom::{button, child};
+use super::dom::{attr, button, child};
 use super::i18n::{lang, set_lang, t, tf, Lang};
 use crate::engine::scenario;
 use crate::engine::share::{self, LinkError, Share};
@@ -17,33 +17,33 @@ use crate::engine::vecmap::VecMap;
 
 /// Builds the share dialog (hidden).
 pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "share-dialog", t("share.title"))?;
+    let d = dialog(root, "share-dialog", t("share.title"));
     for (id, label) in [("share-link", "share.link"), ("embed-link", "share.embed")] {
-        let l = child(&d, "label", "stacked", "")?;
-        child(&l, "span", "field-name", t(label))?;
-        let i = child(&l, "input", "", "")?;
+        let l = child(&d, "label", "stacked", "");
+        child(&l, "span", "field-name", t(label));
+        let i = child(&l, "input", "", "");
         i.set_id(id);
-        i.set_attribute("type", "text")?;
-        i.set_attribute("readonly", "")?;
-        i.set_attribute("translate", "no")?;
+        attr(&i, "type", "text");
+        attr(&i, "readonly", "");
+        attr(&i, "translate", "no");
     }
-    button(&d, "export", t("share.export"))?.set_id("export");
-    let l = child(&d, "label", "stacked", "")?;
-    child(&l, "span", "field-name", t("share.import"))?;
-    let text = child(&l, "textarea", "", "")?;
+    button(&d, "export", t("share.export")).set_id("export");
+    let l = child(&d, "label", "stacked", "");
+    child(&l, "span", "field-name", t("share.import"));
+    let text = child(&l, "textarea", "", "");
     text.set_id("import-text");
-    text.set_attribute("rows", "8")?;
-    text.set_attribute("spellcheck", "false")?;
-    text.set_attribute("translate", "no")?;
-    let f = child(&d, "label", "field", "")?;
-    child(&f, "span", "field-name", t("share.file"))?;
-    let file = child(&f, "input", "", "")?;
+    attr(&text, "rows", "8");
+    attr(&text, "spellcheck", "false");
+    attr(&text, "translate", "no");
+    let f = child(&d, "label", "field", "");
+    child(&f, "span", "field-name", t("share.file"));
+    let file = child(&f, "input", "", "");
     file.set_id("import-file");
-    file.set_attribute("type", "file")?;
-    file.set_attribute("accept", ".scn,.txt,text/plain")?;
-    let row = child(&d, "div", "buttons", "")?;
-    button(&row, "import-run", t("share.run"))?.set_id("import-run");
-    button(&row, "close-dialog", t("share.close"))?;
+    attr(&file, "type", "file");
+    attr(&file, "accept", ".scn,.txt,text/plain");
+    let row = child(&d, "div", "buttons", "");
+    button(&row, "import-run", t("share.run")).set_id("import-run");
+    button(&row, "close-dialog", t("share.close"));
     els.insert("import-text", text);
     Ok(())
 }
