@@ -17,8 +17,9 @@ use crate::engine::net::Port;
 use crate::engine::traffic::human_bytes;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
+/// The browser's `Math.pow`, not Rust's, which would add libm's `pow` to the wasm.
 pub fn speed_from_slider(v: f64) -> f64 {
-    10f64.powf((v - 20.0) / 20.0)
+    js_sys::Math::pow(10.0, (v - 20.0) / 20.0)
 }
 
 /// The slider position for a speed.
