@@ -29,6 +29,18 @@ extern "C" {
     fn set_attr(this: &Dom, name: &str, value: &str);
     #[wasm_bindgen(method, js_name = appendChild)]
     fn append(this: &Dom, child: &Element);
+    #[wasm_bindgen(method, js_name = then)]
+    fn then(this: &Dom, fulfilled: &JsValue, rejected: &JsValue);
+}
+
+/// Calls `f` once `promise` settles, with its value or why it failed: two
+/// closures on `then` instead of an async runtime in the wasm.
+pub fn on_settled(promise: &JsValue, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let g = f.clone();
+    let fulfilled = Closure::once_into_js(move |v: JsValue| f.take().map_or((), |f| f(Ok(v))));
+    let rejected = Closure::once_into_js(move |e: JsValue| g.take().map_or((), |g| g(Err(e))));
+    dom(promise).then(&fulfilled, &rejected);
 }
 
 fn dom(v: &JsValue) -> &Dom {
