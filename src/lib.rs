@@ -16,3 +16,9 @@ pub mod engine;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The wasm's heap allocator: Talc instead of Rust's default dlmalloc, for
+/// a smaller module (dlmalloc is about 9 KB of code) and faster allocation.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -22,7 +22,7 @@ pub fn fixed(v: f64, decimals: u32) -> String {
         return out;
     }
     let scaled = rounded_scaled(v.abs(), 10u128.pow(decimals));
-    let digits = scaled.to_string();
+    let digits = u128_text(scaled);
     let width = decimals as usize + 1;
     let digits = if digits.len() < width { format!("{}{digits}", "0".repeat(width - digits.len())) } else { digits };
     let point = digits.len() - decimals as usize;
@@ -32,6 +32,17 @@ pub fn fixed(v: f64, decimals: u32) -> String {
         out.push_str(&digits[point..]);
     }
     out
+}
+
+/// `v` in decimal, printed as at most two `u64`s: core's `u128` printing is a
+/// separate, larger routine in the wasm.
+pub fn u128_text(v: u128) -> String {
+    const E18: u128 = 1_000_000_000_000_000_000;
+    match u64::try_from(v) {
+        Ok(small) => small.to_string(),
+        Err(_) if v / E18 <= u64::MAX as u128 => format!("{}{:018}", (v / E18) as u64, (v % E18) as u64),
+        Err(_) => format!("{}{:018}", u128_text(v / E18), (v % E18) as u64),
+    }
 }
 
 /// `a × scale` rounded to an integer, ties to even, computed exactly from
@@ -61,7 +72,7 @@ mod tests {
 
     #[test]
     fn matches_core_formatting() {
-        let mut cases = vec![0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.125, 2.5, 3.5, -0.01, -2.345, 1e-300, 5e-324, 99.95, 999.9995, 1e15, 123456.789, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        let mut cases = vec![1.5e19, 1.8446744073709551e19, 0.0, -0.0, 0.05, 0.15, 0.25, 0.35, 0.125, 2.5, 3.5, -0.01, -2.345, 1e-300, 5e-324, 99.95, 999.9995, 1e15, 123456.789, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..20_000 {
             x ^= x << 13;
@@ -76,6 +87,13 @@ mod tests {
             for d in 0..=3 {
                 assert_eq!(fixed(v, d), format!("{v:.*}", d as usize), "{v:e} with {d} decimals");
             }
+        }
+    }
+
+    #[test]
+    fn prints_u128_like_core() {
+        for v in [0u128, 9, u64::MAX as u128, u64::MAX as u128 + 1, 10u128.pow(18), 10u128.pow(19) + 7, 10u128.pow(37) + 5, u128::MAX] {
+            assert_eq!(super::u128_text(v), v.to_string());
         }
     }
 }

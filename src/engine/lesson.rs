@@ -274,6 +274,15 @@ pub fn index(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The lessons of the bundle the build writes (`lessons.txt`: each file of
+/// `index.txt`, in order, after a `%% NAME` line), as (file name, file
+/// text) pairs. Text before the first `%% ` line is not a lesson: none.
+pub fn unbundle(text: &str) -> Vec<(&str, &str)> {
+    let mut parts = text.split("\n%% ");
+    let Some(first) = parts.next().and_then(|p| p.strip_prefix("%% ")) else { return Vec::new() };
+    std::iter::once(first).chain(parts).map(|p| p.split_once('\n').map_or((p.trim(), ""), |(name, body)| (name.trim(), body))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +319,14 @@ mod tests {
         assert!(load(&GOOD.replace("title.zh 演示\n", "")).is_err());
         assert!(load("id x\n").is_err());
         assert!(load(&GOOD.replace("choice A | 甲", "choice A")).is_err());
+    }
+
+    #[test]
+    fn a_bundle_splits_into_its_files() {
+        let b = unbundle("%% 01-a.lesson\nid a\n# %% not a mark\n\n%% 02-b.lesson\r\nid b\n");
+        assert_eq!(b, vec![("01-a.lesson", "id a\n# %% not a mark\n"), ("02-b.lesson", "id b\n")]);
+        assert_eq!(unbundle("<!doctype html>\n%% 01-a.lesson\n"), vec![]);
+        assert_eq!(unbundle("%% 01-a.lesson"), vec![("01-a.lesson", "")]);
     }
 
     #[test]

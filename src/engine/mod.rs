@@ -8,7 +8,9 @@
 //! - wire and data: [`resp`] (RESP frames and redis-cli formatting),
 //!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
 //!   and what each propagates), [`rdb`] (writing RDB v10 files, with [`lzf`]
-//!   and [`crc64`]), [`rdb_load`] (reading them, resumable), [`config`] (redis.conf options).
+//!   and [`crc64`]), [`rdb_load`] (reading them, resumable), [`config`]
+//!   (redis.conf options); [`vecmap`] and [`heapsort`] (small stand-ins for
+//!   std's B-tree map and sorts, for the wasm's size).
 //! - a node: [`node`] (the server: dispatch, the replication feed),
 //!   [`loading`] (an RDB load spread over virtual time, `-LOADING`),
 //!   [`client`] (client connections),
@@ -31,6 +33,7 @@ pub mod debug;
 pub mod decimal;
 pub mod dict;
 pub mod handshake;
+pub mod heapsort;
 pub mod info;
 pub mod keyspace;
 pub mod lesson;

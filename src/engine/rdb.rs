@@ -307,7 +307,7 @@ fn intset(vals: &[i64]) -> Vec<u8> {
         8
     };
     let mut sorted = vals.to_vec();
-    sorted.sort_unstable();
+    super::heapsort::sort_by_key(&mut sorted, |n| *n);
     let mut out = Vec::with_capacity(8 + width * sorted.len());
     out.extend_from_slice(&(width as u32).to_le_bytes());
     out.extend_from_slice(&(sorted.len() as u32).to_le_bytes());

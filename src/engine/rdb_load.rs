@@ -215,7 +215,11 @@ fn load_value(r: &mut Reader, t: u8) -> Result<Value, RdbError> {
             }
             Value::Hash(h)
         }
-        TYPE_SET_INTSET => Value::Set(intset_items(&r.string()?)?.into_iter().collect()),
+        TYPE_SET_INTSET => {
+            let mut s = BTreeSet::new();
+            s.extend(intset_items(&r.string()?)?);
+            Value::Set(s)
+        }
         TYPE_HASH_LISTPACK => Value::Hash(pairs(listpack_items(&r.string()?)?)?),
         TYPE_LIST_QUICKLIST_2 => {
             let n = r.count()?;

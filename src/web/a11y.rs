@@ -12,7 +12,7 @@ use web_sys::{Element, HtmlElement};
 
 use super::app::App;
 use super::backlog_view::psync_text;
-use super::dom::{button, child};
+use super::dom::{attr, button, child};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
 
@@ -49,16 +49,16 @@ impl Announcer {
 
 /// Builds the live region and the notice bar at the top of `root`.
 pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let live = child(root, "div", "sr-only", "")?;
+    let live = child(root, "div", "sr-only", "");
     live.set_id("live");
-    live.set_attribute("role", "status")?;
-    live.set_attribute("aria-live", "polite")?;
-    let notice = child(root, "div", "notice", "")?;
+    attr(&live, "role", "status");
+    attr(&live, "aria-live", "polite");
+    let notice = child(root, "div", "notice", "");
     notice.set_id("notice");
-    notice.set_attribute("role", "alert")?;
-    notice.set_attribute("hidden", "")?;
-    let text = child(&notice, "span", "", "")?;
-    button(&notice, "dismiss-notice", t("share.dismiss"))?;
+    attr(&notice, "role", "alert");
+    attr(&notice, "hidden", "");
+    let text = child(&notice, "span", "", "");
+    button(&notice, "dismiss-notice", t("share.dismiss"));
     els.insert("live", live);
     els.insert("notice", notice);
     els.insert("notice-text", text);
@@ -67,27 +67,27 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
 
 /// Builds the shortcuts dialog and the share dialog (hidden).
 pub fn build_dialogs(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "help-dialog", t("help.title"))?;
-    let list = child(&d, "dl", "shortcuts", "")?;
+    let d = dialog(root, "help-dialog", t("help.title"));
+    let list = child(&d, "dl", "shortcuts", "");
     for (keys, what) in [("Space", "help.space"), ("← →", "help.arrows"), ("?", "help.help"), ("Esc", "help.esc"), ("Tab", "help.tab")] {
-        let dt = child(&list, "dt", "", "")?;
-        child(&dt, "kbd", "", keys)?.set_attribute("translate", "no")?;
-        child(&list, "dd", "", t(what))?;
+        let dt = child(&list, "dt", "", "");
+        attr(&child(&dt, "kbd", "", keys), "translate", "no");
+        child(&list, "dd", "", t(what));
     }
-    button(&d, "close-dialog", t("share.close"))?;
+    button(&d, "close-dialog", t("share.close"));
     super::share_ui::build(root, els)
 }
 
 /// A hidden modal dialog with a heading.
-pub fn dialog(root: &Element, id: &str, title: &str) -> Result<Element, JsValue> {
-    let d = child(root, "div", "dialog", "")?;
+pub fn dialog(root: &Element, id: &str, title: &str) -> Element {
+    let d = child(root, "div", "dialog", "");
     d.set_id(id);
-    d.set_attribute("role", "dialog")?;
-    d.set_attribute("aria-modal", "true")?;
-    d.set_attribute("aria-labelledby", &format!("{id}-title"))?;
-    d.set_attribute("hidden", "")?;
-    child(&d, "h2", "", title)?.set_id(&format!("{id}-title"));
-    Ok(d)
+    attr(&d, "role", "dialog");
+    attr(&d, "aria-modal", "true");
+    attr(&d, "aria-labelledby", &format!("{id}-title"));
+    attr(&d, "hidden", "");
+    child(&d, "h2", "", title).set_id(&format!("{id}-title"));
+    d
 }
 
 /// Shows a dialog and moves focus into it.
@@ -194,7 +194,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         app.view.text("notice-text", text);
     }
     if app.view.changed("notice", app.notice.is_some().to_string()) {
-        if app.notice.is_some() { notice.remove_attribute("hidden")? } else { notice.set_attribute("hidden", "")? }
+        if app.notice.is_some() { notice.remove_attribute("hidden")? } else { attr(notice, "hidden", "") }
     }
     Ok(())
 }

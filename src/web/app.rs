@@ -4,6 +4,7 @@
 //! animation frames into virtual time. Everything drawn comes from the
 //! engine's state; this module never decides anything about replication.
 
+use crate::web::dom::attr;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -106,7 +107,7 @@ impl View {
         let mut els = VecMap::new();
         a11y::build(root, &mut els)?;
         controls::build_header(doc, root, &mut els)?;
-        let layout = super::dom::child(root, "div", "layout", "")?;
+        let layout = super::dom::child(root, "div", "layout", "");
         topology::build(doc, &layout, &mut els)?;
         controls::build_side(doc, &layout, &mut els)?;
         backlog_view::build(doc, &layout, &mut els)?;
@@ -205,7 +206,7 @@ pub struct App {
     pub info_seen: RefCell<(Port, VecMap<String, (String, f64)>)>,
     /// The log filter text.
     pub log_filter: String,
-    /// Lessons loaded from `lessons/` (empty until fetched).
+    /// Lessons loaded from `lessons.txt` (empty until fetched).
     pub lessons: Vec<Lesson>,
     /// Why the lessons could not be loaded, if so.
     pub lessons_error: Option<String>,
@@ -269,7 +270,7 @@ impl App {
         shared.borrow_mut().reset(seed);
         super::events::install(&shared)?;
         shared.borrow().render()?;
-        root.set_attribute("data-ready", "1")?;
+        attr(root, "data-ready", "1");
         root.remove_attribute("aria-busy")?;
         Ok(shared)
     }
@@ -279,7 +280,7 @@ impl App {
         let doc = self.view.doc.clone();
         let root = self.view.root.clone();
         self.view = View::build(&doc, &root)?;
-        root.set_attribute("lang", if super::i18n::lang() == super::i18n::Lang::Zh { "zh-CN" } else { "en" })?;
+        attr(&root, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "zh-CN" } else { "en" });
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
 
 use super::app::App;
-use super::dom::{child, clear, input, Pool, Slot};
+use super::dom::{attr, child, clear, input, Pool, Slot};
 use super::i18n::{t, tf};
 use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
@@ -88,20 +88,20 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
 
 /// Builds the backlog panel.
 pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(layout, "section", "panel backlog-panel", "")?;
+    let panel = child(layout, "section", "panel backlog-panel", "");
     panel.set_id("backlog");
-    let title = child(&panel, "h2", "", t("backlog.title"))?;
-    let summary = child(&panel, "p", "backlog-summary", "")?;
-    let track = child(&panel, "div", "bl-track", "")?;
-    let row = child(&panel, "label", "field backlog-slider", "")?;
-    child(&row, "span", "field-name", t("backlog.size"))?;
-    let slider = input(&row, "backlog-size", "range", "6")?;
+    let title = child(&panel, "h2", "", t("backlog.title"));
+    let summary = child(&panel, "p", "backlog-summary", "");
+    let track = child(&panel, "div", "bl-track", "");
+    let row = child(&panel, "label", "field backlog-slider", "");
+    child(&row, "span", "field-name", t("backlog.size"));
+    let slider = input(&row, "backlog-size", "range", "6");
     slider.set_id("backlog-size");
     for (k, v) in [("min", "0"), ("max", "9"), ("step", "1")] {
-        slider.set_attribute(k, v)?;
+        attr(&slider, k, v);
     }
-    let size = child(&row, "output", "", "")?;
-    let list = child(&panel, "ul", "psync-list", "")?;
+    let size = child(&row, "output", "", "");
+    let list = child(&panel, "ul", "psync-list", "");
     list.set_id("psync-list");
     els.insert("backlog-title", title);
     els.insert("backlog-summary", summary);
@@ -137,9 +137,9 @@ pub struct Track {
 impl Track {
     /// The zone, window and master marker in an empty `track`.
     fn build(track: &Element) -> Result<Track, JsValue> {
-        child(track, "div", "bl-zone bl-gone", t("backlog.gone"))?;
-        let window = Slot::new(child(track, "div", "bl-window", "")?);
-        let head = Slot::new(child(track, "div", "bl-marker bl-master", "")?);
+        child(track, "div", "bl-zone bl-gone", t("backlog.gone"));
+        let window = Slot::new(child(track, "div", "bl-window", ""));
+        let head = Slot::new(child(track, "div", "bl-marker bl-master", ""));
         Ok(Track { window, blocks: Pool::default(), head, markers: Pool::default(), height: Slot::new(track.clone()) })
     }
 }
@@ -167,7 +167,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     v.text("backlog-size-label", &human_bytes(size));
     let slider = v.get("backlog-slider");
     if v.changed("backlog-port", m.port.to_string()) {
-        slider.set_attribute("data-port", &m.port.to_string())?;
+        attr(slider, "data-port", &m.port.to_string());
     }
     if v.doc.active_element().as_ref() != Some(slider) && v.changed("backlog-slider", size.to_string()) {
         let idx = BACKLOG_SIZES.iter().position(|s| *s >= size).unwrap_or(BACKLOG_SIZES.len() - 1);
@@ -200,10 +200,10 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let (l, r) = (pct(start, first, hist), pct(end, first, hist));
         let head = track.head.el.clone();
         let d = track.blocks.get(used, track_el, |parent| {
-            let d = super::dom::el(&v.doc, "div", "bl-block", "")?;
-            parent.insert_before(&d, Some(&head))?;
-            Ok(d)
-        })?;
+            let d = super::dom::el(&v.doc, "div", "bl-block", "");
+            let _ = parent.insert_before(&d, Some(&head));
+            d
+        });
         d.attr("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)));
         d.attr("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
         used += 1;
@@ -221,7 +221,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             (Some(n), _) => tf("backlog.marker_full", &[&r.port, &n]),
             (None, _) => tf("backlog.marker_none", &[&r.port]),
         };
-        let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""))?;
+        let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""));
         d.attr("class", if state != Mark::Inside { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" });
         d.text(&text);
         d.attr("data-port", &r.port.to_string());
@@ -243,7 +243,7 @@ fn render_list(app: &App, m: &Node) -> Result<(), JsValue> {
     let start = crate::engine::clock::START_MS;
     for ev in m.psync_events.iter().rev().take(5) {
         let secs = ev.time_ms.saturating_sub(start) as f64 / 1000.0;
-        child(list, "li", "", &format!("{}s · {} · {}", fixed(secs, 3), ev.replica, psync_text(ev, m)))?;
+        child(list, "li", "", &format!("{}s · {} · {}", fixed(secs, 3), ev.replica, psync_text(ev, m)));
     }
     Ok(())
 }
@@ -275,18 +275,18 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
     clear(layer);
     for (port, [x, y], full, texts) in shown {
         let (x, y) = (f64::from_bits(x), f64::from_bits(y));
-        let c = child(layer, "div", if full { "callout full" } else { "callout partial" }, "")?;
-        c.set_attribute("data-port", &port.to_string())?;
+        let c = child(layer, "div", if full { "callout full" } else { "callout partial" }, "");
+        attr(&c, "data-port", &port.to_string());
         let right = x <= lay.width / 2.0 + 1.0;
         let half = lay.box_w / 2.0 + 10.0;
         let left_pct = if right { (x + half) / lay.width * 100.0 } else { (x - half) / lay.width * 100.0 };
         let top_pct = (y - BOX_H / 2.0) / lay.height * 100.0;
         let side = if right { "" } else { "transform:translateX(-100%);" };
-        c.set_attribute("style", &format!("left:{}%;top:{}%;{side}", fixed(left_pct, 2), fixed(top_pct, 2)))?;
+        attr(&c, "style", &format!("left:{}%;top:{}%;{side}", fixed(left_pct, 2), fixed(top_pct, 2)));
         for (i, (replica, text)) in texts.iter().enumerate() {
-            let line = child(&c, "div", if i == 0 { "callout-line newest" } else { "callout-line" }, "")?;
-            child(&line, "strong", "", &tf("psync.from", &[replica]))?;
-            child(&line, "span", "", text)?;
+            let line = child(&c, "div", if i == 0 { "callout-line newest" } else { "callout-line" }, "");
+            child(&line, "strong", "", &tf("psync.from", &[replica]));
+            child(&line, "span", "", text);
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
 
 use super::app::App;
-use super::dom::{add, button, child, clear, clip, el, MAX_SHOWN};
+use super::dom::{attr, add, button, child, clear, clip, el, MAX_SHOWN};
 use super::i18n::t;
 use crate::engine::net::Port;
 use crate::engine::node::ClientId;
@@ -149,24 +149,24 @@ pub fn browse(app: &mut App, port: Port, back: bool) -> Option<String> {
 
 /// Builds the console panel.
 pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = add(parent, el(doc, "section", "panel console", "")?)?;
+    let panel = add(parent, el(doc, "section", "panel console", ""));
     panel.set_id("console");
-    child(&panel, "h2", "", t("console.title"))?;
-    let out = child(&panel, "div", "console-out", "")?;
-    out.set_attribute("role", "log")?;
-    out.set_attribute("translate", "no")?;
-    out.set_attribute("aria-live", "polite")?;
-    let line = child(&panel, "form", "console-line", "")?;
-    line.set_attribute("data-action", "console-form")?;
-    let prompt = child(&line, "label", "prompt", "")?;
-    prompt.set_attribute("for", "console-input")?;
-    let input = child(&line, "input", "", "")?;
+    child(&panel, "h2", "", t("console.title"));
+    let out = child(&panel, "div", "console-out", "");
+    attr(&out, "role", "log");
+    attr(&out, "translate", "no");
+    attr(&out, "aria-live", "polite");
+    let line = child(&panel, "form", "console-line", "");
+    attr(&line, "data-action", "console-form");
+    let prompt = child(&line, "label", "prompt", "");
+    attr(&prompt, "for", "console-input");
+    let input = child(&line, "input", "", "");
     input.set_id("console-input");
     for (k, v) in [("type", "text"), ("autocomplete", "off"), ("autocapitalize", "off"), ("spellcheck", "false"), ("enterkeyhint", "send")] {
-        input.set_attribute(k, v)?;
+        attr(&input, k, v);
     }
-    input.set_attribute("placeholder", t("console.placeholder"))?;
-    button(&line, "console-send", t("console.send"))?;
+    attr(&input, "placeholder", t("console.placeholder"));
+    button(&line, "console-send", t("console.send"));
     els.insert("console-out", out);
     els.insert("console-prompt", prompt);
     els.insert("console-input", input);
@@ -210,12 +210,12 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         Some(n) if n <= total && total - n <= lines.len() as u64 => (total - n) as usize,
         _ => {
             clear(out);
-            out.set_attribute("data-port", &port.to_string())?;
+            attr(out, "data-port", &port.to_string());
             lines.len()
         }
     };
     for (kind, text) in &lines[lines.len() - fresh..] {
-        child(out, "div", class_of(*kind), text)?;
+        child(out, "div", class_of(*kind), text);
     }
     if let Some(m) = out.query_selector(".cl-dropped")? {
         m.remove();
@@ -227,7 +227,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         }
     }
     if dropped > 0 {
-        let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf("console.dropped", &[&dropped]))?;
+        let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf("console.dropped", &[&dropped]));
         out.prepend_with_node_1(&marker)?;
     }
     app.view.scroll_later("console-out");

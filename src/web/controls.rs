@@ -11,14 +11,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
 
 use super::app::{App, MAX_NODES};
-use super::dom::{button, child, input, select};
+use super::dom::{attr, button, child, input, select};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
 use crate::engine::traffic::human_bytes;
 
 /// Speed slider positions 0..=60 map to 0.1×..100× (20 steps per decade).
+/// The browser's `Math.pow`, not Rust's, which would add libm's `pow` to the wasm.
 pub fn speed_from_slider(v: f64) -> f64 {
-    10f64.powf((v - 20.0) / 20.0)
+    js_sys::Math::pow(10.0, (v - 20.0) / 20.0)
 }
 
 /// The slider position for a speed.
@@ -32,72 +33,72 @@ pub const BANDWIDTHS: [u64; 6] = [16 << 10, 64 << 10, 256 << 10, 1 << 20, 10 << 
 /// Value sizes the write load offers.
 pub const VALUE_SIZES: [usize; 5] = [16, 100, 1000, 4000, 16000];
 
-fn labelled(parent: &Element, text: &str) -> Result<Element, JsValue> {
-    let l = child(parent, "label", "field", "")?;
-    child(&l, "span", "field-name", text)?;
-    Ok(l)
+fn labelled(parent: &Element, text: &str) -> Element {
+    let l = child(parent, "label", "field", "");
+    child(&l, "span", "field-name", text);
+    l
 }
 
 /// Builds the header bar: time controls, timeline, language, share, help, write load.
 pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let header = child(root, "header", "topbar", "")?;
-    let title = child(&header, "div", "brand", "")?;
-    child(&title, "h1", "", "replscope")?;
-    child(&title, "span", "tagline", t("tagline"))?;
-    let lang = button(&title, "lang", t("ctl.lang"))?;
+    let header = child(root, "header", "topbar", "");
+    let title = child(&header, "div", "brand", "");
+    child(&title, "h1", "", "replscope");
+    child(&title, "span", "tagline", t("tagline"));
+    let lang = button(&title, "lang", t("ctl.lang"));
     lang.set_id("lang");
-    lang.set_attribute("aria-label", t("ctl.lang_label"))?;
-    lang.set_attribute("lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" })?;
-    lang.set_attribute("translate", "no")?;
-    button(&title, "share", t("ctl.share"))?.set_id("share");
-    button(&title, "help", t("ctl.help"))?.set_id("help");
-    let bar = child(&header, "div", "toolbar", "")?;
+    attr(&lang, "aria-label", t("ctl.lang_label"));
+    attr(&lang, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" });
+    attr(&lang, "translate", "no");
+    button(&title, "share", t("ctl.share")).set_id("share");
+    button(&title, "help", t("ctl.help")).set_id("help");
+    let bar = child(&header, "div", "toolbar", "");
     bar.set_id("time-controls");
-    button(&bar, "back", t("ctl.back"))?.set_id("back");
-    let play = button(&bar, "play", "")?;
+    button(&bar, "back", t("ctl.back")).set_id("back");
+    let play = button(&bar, "play", "");
     play.set_id("play");
-    button(&bar, "step", t("ctl.step"))?.set_id("step");
-    button(&bar, "skip", t("ctl.skip"))?.set_id("skip");
-    let speed = labelled(&bar, t("ctl.speed"))?;
-    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string())?;
+    button(&bar, "step", t("ctl.step")).set_id("step");
+    button(&bar, "skip", t("ctl.skip")).set_id("skip");
+    let speed = labelled(&bar, t("ctl.speed"));
+    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string());
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
-        s.set_attribute(k, v)?;
+        attr(&s, k, v);
     }
-    let speed_label = child(&speed, "output", "speed-label", "1×")?;
-    let time = child(&bar, "output", "sim-time", "")?;
+    let speed_label = child(&speed, "output", "speed-label", "1×");
+    let time = child(&bar, "output", "sim-time", "");
     time.set_id("sim-time");
-    let seed = labelled(&bar, t("ctl.seed"))?;
-    let seed_in = input(&seed, "seed", "number", "1")?;
+    let seed = labelled(&bar, t("ctl.seed"));
+    let seed_in = input(&seed, "seed", "number", "1");
     seed_in.set_id("seed");
-    seed_in.set_attribute("min", "0")?;
-    button(&bar, "reset", t("ctl.reset"))?.set_id("reset");
-    let add_node = button(&bar, "add-node", t("ctl.add"))?;
+    attr(&seed_in, "min", "0");
+    button(&bar, "reset", t("ctl.reset")).set_id("reset");
+    let add_node = button(&bar, "add-node", t("ctl.add"));
     add_node.set_id("add-node");
-    let present = button(&bar, "present", t("ctl.present"))?;
+    let present = button(&bar, "present", t("ctl.present"));
     present.set_id("present");
-    present.set_attribute("aria-pressed", "false")?;
-    let row = child(&header, "div", "toolbar row2", "")?;
-    let tl = labelled(&row, t("ctl.timeline"))?;
+    attr(&present, "aria-pressed", "false");
+    let row = child(&header, "div", "toolbar row2", "");
+    let tl = labelled(&row, t("ctl.timeline"));
     tl.set_class_name("field timeline");
     tl.set_id("timeline-field");
-    let timeline = input(&tl, "timeline", "range", "0")?;
+    let timeline = input(&tl, "timeline", "range", "0");
     timeline.set_id("timeline");
-    timeline.set_attribute("min", "0")?;
-    let load = child(&row, "div", "toolbar load", "")?;
+    attr(&timeline, "min", "0");
+    let load = child(&row, "div", "toolbar load", "");
     load.set_id("load");
-    child(&load, "strong", "", t("load.title"))?;
-    let rate = labelled(&load, t("load.rate"))?;
-    let r = input(&rate, "load-rate", "range", "0")?;
+    child(&load, "strong", "", t("load.title"));
+    let rate = labelled(&load, t("load.rate"));
+    let r = input(&rate, "load-rate", "range", "0");
     r.set_id("load-rate");
     for (k, v) in [("min", "0"), ("max", "1000"), ("step", "10")] {
-        r.set_attribute(k, v)?;
+        attr(&r, k, v);
     }
-    let rate_label = child(&rate, "output", "", "")?;
-    let size = labelled(&load, t("load.size"))?;
+    let rate_label = child(&rate, "output", "", "");
+    let size = labelled(&load, t("load.size"));
     let opts: Vec<(String, String)> = VALUE_SIZES.iter().map(|s| (s.to_string(), human_bytes(*s as u64))).collect();
-    select(&size, "load-size", &opts, "100")?.set_id("load-size");
-    let load_count = child(&load, "output", "", "")?;
+    select(&size, "load-size", &opts, "100").set_id("load-size");
+    let load_count = child(&load, "output", "", "");
     for (k, e) in [("play", play), ("speed-label", speed_label), ("sim-time", time), ("seed", seed_in), ("present", present)] {
         els.insert(k, e);
     }
@@ -109,11 +110,11 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
 
 /// Builds the right-hand column: node panel, phases, console.
 pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let side = child(layout, "div", "side", "")?;
+    let side = child(layout, "div", "side", "");
     super::lesson_view::build(&side, els)?;
-    let node = child(&side, "section", "panel node-panel", "")?;
+    let node = child(&side, "section", "panel node-panel", "");
     node.set_id("node-panel");
-    let phases = child(&side, "section", "panel phases-panel", "")?;
+    let phases = child(&side, "section", "panel phases-panel", "");
     phases.set_id("phases");
     super::console::build(doc, &side, els)?;
     els.insert("node-panel", node);
@@ -126,7 +127,7 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
     v.text("play", if app.playing { t("ctl.pause") } else { t("ctl.play") });
     if v.changed("play", app.playing.to_string()) {
-        v.get("play").set_attribute("aria-pressed", if app.playing { "true" } else { "false" })?;
+        attr(v.get("play"), "aria-pressed", if app.playing { "true" } else { "false" });
     }
     let speed = format!("{}×", fixed(app.speed, if app.speed < 1.0 { 1 } else { 0 }));
     v.text("speed-label", &speed);
@@ -140,14 +141,14 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
         let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
         tl.set_max(&end.to_string());
         tl.set_value(&ms.to_string());
-        tl.set_attribute("aria-valuetext", &tf("ctl.time", &[&secs]))?;
+        attr(&tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
     v.text("rate-label", &tf("load.per_s", &[&rate]));
     v.text("load-count", &tf("load.count", &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
     if v.changed("add-node", full.to_string()) {
-        if full { v.get("add-node").set_attribute("disabled", "")? } else { v.get("add-node").remove_attribute("disabled")? }
+        if full { attr(v.get("add-node"), "disabled", "") } else { v.get("add-node").remove_attribute("disabled")? }
     }
     Ok(())
 }
@@ -165,41 +166,41 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     }
     let panel = app.view.get("node-panel");
     super::dom::clear(panel);
-    panel.set_attribute("data-port", &port.to_string())?;
+    attr(panel, "data-port", &port.to_string());
     let title = match (node, master) {
         (None, _) => tf("node.title_stopped", &[&port]),
         (Some(_), Some(m)) => tf("node.title_replica", &[&port, &m]),
         (Some(_), None) => tf("node.title_master", &[&port]),
     };
-    child(panel, "h2", "", &title)?;
+    child(panel, "h2", "", &title);
     if node.is_some() {
-        let d = child(panel, "details", "replid", "")?;
-        child(&d, "summary", "", &tf("node.replid", &[&replid.chars().take(8).collect::<String>()]))?;
-        child(&d, "code", "", &replid)?;
+        let d = child(panel, "details", "replid", "");
+        child(&d, "summary", "", &tf("node.replid", &[&replid.chars().take(8).collect::<String>()]));
+        child(&d, "code", "", &replid);
     }
-    let row = child(panel, "div", "buttons", "")?;
-    let with_port = |b: Element| -> Result<Element, JsValue> {
-        b.set_attribute("data-port", &port.to_string())?;
-        Ok(b)
+    let row = child(panel, "div", "buttons", "");
+    let with_port = |b: Element| -> Element {
+        attr(&b, "data-port", &port.to_string());
+        b
     };
     if node.is_some() {
-        with_port(button(&row, "stop", t("node.stop"))?)?;
-        with_port(button(&row, "restart-save", t("node.restart_save"))?)?;
-        with_port(button(&row, "restart-nosave", t("node.restart_nosave"))?)?;
+        with_port(button(&row, "stop", t("node.stop")));
+        with_port(button(&row, "restart-save", t("node.restart_save")));
+        with_port(button(&row, "restart-nosave", t("node.restart_nosave")));
         if master.is_some() {
-            with_port(button(&row, "promote", t("node.promote"))?)?;
+            with_port(button(&row, "promote", t("node.promote")));
         }
     } else if app.runner.sim.is_stopped(port) {
-        with_port(button(&row, "start", t("node.start"))?)?;
+        with_port(button(&row, "start", t("node.start")));
     }
-    with_port(button(&row, "remove", t("node.remove"))?)?;
+    with_port(button(&row, "remove", t("node.remove")));
     if node.is_some() {
-        let row = child(panel, "div", "buttons", "")?;
+        let row = child(panel, "div", "buttons", "");
         let others: Vec<(String, String)> = app.ports.iter().filter(|p| **p != port).map(|p| (p.to_string(), p.to_string())).collect();
-        let l = labelled(&row, t("node.replicaof"))?;
-        let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default())?;
+        let l = labelled(&row, t("node.replicaof"));
+        let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
         sel.set_id("master-select");
-        with_port(button(&row, "replicaof", t("node.replicaof_go"))?)?;
+        with_port(button(&row, "replicaof", t("node.replicaof_go")));
     }
     if let (Some(m), Some((cut, latency, bandwidth))) = (master, link) {
         render_link(panel, m, port, cut, latency, bandwidth)?;
@@ -208,29 +209,29 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
 }
 
 fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandwidth: u64) -> Result<(), JsValue> {
-    let sec = child(panel, "div", "link-controls", "")?;
+    let sec = child(panel, "div", "link-controls", "");
     let state = if cut { t("link.cut") } else { t("link.ok") };
-    child(&sec, "h3", "", &tf("link.title", &[&a, &b, &state]))?;
-    let row = child(&sec, "div", "buttons", "")?;
+    child(&sec, "h3", "", &tf("link.title", &[&a, &b, &state]));
+    let row = child(&sec, "div", "buttons", "");
     for (action, label) in [("cut", t("link.do_cut")), ("heal", t("link.do_heal")), ("kill", t("link.do_kill"))] {
-        let btn = button(&row, action, label)?;
-        btn.set_attribute("data-a", &a.to_string())?;
-        btn.set_attribute("data-b", &b.to_string())?;
+        let btn = button(&row, action, label);
+        attr(&btn, "data-a", &a.to_string());
+        attr(&btn, "data-b", &b.to_string());
         if (action == "cut" && cut) || (action == "heal" && !cut) {
-            btn.set_attribute("disabled", "")?;
+            attr(&btn, "disabled", "");
         }
     }
-    let row = child(&sec, "div", "buttons", "")?;
-    let l = labelled(&row, t("link.latency"))?;
-    let lat = input(&l, "latency", "number", &latency.to_string())?;
+    let row = child(&sec, "div", "buttons", "");
+    let l = labelled(&row, t("link.latency"));
+    let lat = input(&l, "latency", "number", &latency.to_string());
     for (k, v) in [("min", "0"), ("max", "5000"), ("step", "50"), ("data-a", &a.to_string()), ("data-b", &b.to_string())] {
-        lat.set_attribute(k, v)?;
+        attr(&lat, k, v);
     }
-    let l = labelled(&row, t("link.bandwidth"))?;
+    let l = labelled(&row, t("link.bandwidth"));
     let opts: Vec<(String, String)> = BANDWIDTHS.iter().map(|b| (b.to_string(), format!("{}/s", human_bytes(*b)))).collect();
-    let bw = select(&l, "bandwidth", &opts, &bandwidth.to_string())?;
-    bw.set_attribute("data-a", &a.to_string())?;
-    bw.set_attribute("data-b", &b.to_string())?;
+    let bw = select(&l, "bandwidth", &opts, &bandwidth.to_string());
+    attr(&bw, "data-a", &a.to_string());
+    attr(&bw, "data-b", &b.to_string());
     Ok(())
 }
 

@@ -13,81 +13,123 @@ pub fn document() -> Result<Document, JsValue> {
         .ok_or_else(|| JsValue::from_str("no document"))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    // The DOM calls the builders below make, bound without `catch` (web-sys
+    // binds them with it): with the fixed tag and attribute names this code
+    // uses they cannot fail, and a call site with no `Result` to test is a
+    // good deal smaller in the wasm.
+    /// A document or an element, for the calls below.
+    type Dom;
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn create(this: &Dom, tag: &str) -> Element;
+    #[wasm_bindgen(method, js_name = createElementNS)]
+    fn create_ns(this: &Dom, ns: &str, tag: &str) -> Element;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attr(this: &Dom, name: &str, value: &str);
+    #[wasm_bindgen(method, js_name = appendChild)]
+    fn append(this: &Dom, child: &Element);
+    #[wasm_bindgen(method, js_name = then)]
+    fn then(this: &Dom, fulfilled: &JsValue, rejected: &JsValue);
+}
+
+/// Calls `f` once `promise` settles, with its value or why it failed: two
+/// closures on `then` instead of an async runtime in the wasm.
+pub fn on_settled(promise: &JsValue, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let g = f.clone();
+    let fulfilled = Closure::once_into_js(move |v: JsValue| f.take().map_or((), |f| f(Ok(v))));
+    let rejected = Closure::once_into_js(move |e: JsValue| g.take().map_or((), |g| g(Err(e))));
+    dom(promise).then(&fulfilled, &rejected);
+}
+
+fn dom(v: &JsValue) -> &Dom {
+    v.unchecked_ref()
+}
+
+/// Sets attribute `name` of `e` (a name this code chose, so it cannot fail).
+pub fn attr(e: &Element, name: &str, value: &str) {
+    dom(e).set_attr(name, value);
+}
+
 /// Creates an HTML element with a class and text.
-pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
-    let e = doc.create_element(tag)?;
+pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
+    let e = dom(doc).create(tag);
     if !class.is_empty() {
         e.set_class_name(class);
     }
     if !text.is_empty() {
         e.set_text_content(Some(text));
     }
-    Ok(e)
+    e
 }
 
 /// Appends `child` to `parent` and hands it back.
-pub fn add(parent: &Element, child: Element) -> Result<Element, JsValue> {
-    parent.append_child(&child)?;
-    Ok(child)
+pub fn add(parent: &Element, child: Element) -> Element {
+    dom(parent).append(&child);
+    child
 }
 
 /// Creates a child element of `parent` with a class and text.
-pub fn child(parent: &Element, tag: &str, class: &str, text: &str) -> Result<Element, JsValue> {
-    let doc = parent.owner_document().ok_or_else(|| JsValue::from_str("detached element"))?;
-    add(parent, el(&doc, tag, class, text)?)
+pub fn child(parent: &Element, tag: &str, class: &str, text: &str) -> Element {
+    add(parent, el(&owner(parent), tag, class, text))
+}
+
+/// The document `e` belongs to.
+fn owner(e: &Element) -> Document {
+    e.owner_document().unwrap_or_else(|| wasm_bindgen::throw_str("detached element"))
 }
 
 /// Creates an SVG element with the given attributes.
-pub fn svg(doc: &Document, tag: &str, attrs: &[(&str, &str)]) -> Result<Element, JsValue> {
-    let e = doc.create_element_ns(Some(SVG_NS), tag)?;
+pub fn svg(doc: &Document, tag: &str, attrs: &[(&str, &str)]) -> Element {
+    let e = dom(doc).create_ns(SVG_NS, tag);
     for (k, v) in attrs {
-        e.set_attribute(k, v)?;
+        attr(&e, k, v);
     }
-    Ok(e)
+    e
 }
 
 /// Creates an SVG child of `parent`.
-pub fn svg_child(parent: &Element, tag: &str, attrs: &[(&str, &str)]) -> Result<Element, JsValue> {
-    let doc = parent.owner_document().ok_or_else(|| JsValue::from_str("detached element"))?;
-    add(parent, svg(&doc, tag, attrs)?)
+pub fn svg_child(parent: &Element, tag: &str, attrs: &[(&str, &str)]) -> Element {
+    add(parent, svg(&owner(parent), tag, attrs))
 }
 
 /// An SVG `<text>` child holding `text` (as text, never markup).
-pub fn svg_text(parent: &Element, x: f64, y: f64, class: &str, text: &str) -> Result<Element, JsValue> {
-    let t = svg_child(parent, "text", &[("x", &fmt(x)), ("y", &fmt(y)), ("class", class)])?;
+pub fn svg_text(parent: &Element, x: f64, y: f64, class: &str, text: &str) -> Element {
+    let t = svg_child(parent, "text", &[("x", &fmt(x)), ("y", &fmt(y)), ("class", class)]);
     t.set_text_content(Some(text));
-    Ok(t)
+    t
 }
 
 /// A `<button>` whose clicks the page dispatches by its `data-action`.
-pub fn button(parent: &Element, action: &str, text: &str) -> Result<Element, JsValue> {
-    let b = child(parent, "button", "control", text)?;
-    b.set_attribute("type", "button")?;
-    b.set_attribute("data-action", action)?;
-    Ok(b)
+pub fn button(parent: &Element, action: &str, text: &str) -> Element {
+    let b = child(parent, "button", "control", text);
+    attr(&b, "type", "button");
+    attr(&b, "data-action", action);
+    b
 }
 
 /// An `<input>` with a `data-action`, a type and a value.
-pub fn input(parent: &Element, action: &str, kind: &str, value: &str) -> Result<Element, JsValue> {
-    let i = child(parent, "input", "", "")?;
-    i.set_attribute("type", kind)?;
-    i.set_attribute("data-action", action)?;
-    i.set_attribute("value", value)?;
-    Ok(i)
+pub fn input(parent: &Element, action: &str, kind: &str, value: &str) -> Element {
+    let i = child(parent, "input", "", "");
+    attr(&i, "type", kind);
+    attr(&i, "data-action", action);
+    attr(&i, "value", value);
+    i
 }
 
 /// A `<select>` with a `data-action` and (value, label) options.
-pub fn select(parent: &Element, action: &str, options: &[(String, String)], selected: &str) -> Result<Element, JsValue> {
-    let s = child(parent, "select", "", "")?;
-    s.set_attribute("data-action", action)?;
+pub fn select(parent: &Element, action: &str, options: &[(String, String)], selected: &str) -> Element {
+    let s = child(parent, "select", "", "");
+    attr(&s, "data-action", action);
     for (value, label) in options {
-        let o = child(&s, "option", "", label)?;
-        o.set_attribute("value", value)?;
+        let o = child(&s, "option", "", label);
+        attr(&o, "value", value);
         if value == selected {
-            o.set_attribute("selected", "")?;
+            attr(&o, "selected", "");
         }
     }
-    Ok(s)
+    s
 }
 
 /// Removes every child of `e`.
@@ -119,7 +161,7 @@ impl Slot {
             Some((_, old)) => *old = value.to_string(),
             None => self.attrs.push((name, value.to_string())),
         }
-        let _ = self.el.set_attribute(name, value);
+        attr(&self.el, name, value);
     }
 
     /// Sets the text unless it already is `text`.
@@ -141,11 +183,11 @@ pub struct Pool {
 
 impl Pool {
     /// The `i`-th slot, made with `make` (and appended to `parent`) if missing.
-    pub fn get(&mut self, i: usize, parent: &Element, mut make: impl FnMut(&Element) -> Result<Element, JsValue>) -> Result<&mut Slot, JsValue> {
+    pub fn get(&mut self, i: usize, parent: &Element, mut make: impl FnMut(&Element) -> Element) -> &mut Slot {
         while self.slots.len() <= i {
-            self.slots.push(Slot::new(make(parent)?));
+            self.slots.push(Slot::new(make(parent)));
         }
-        Ok(&mut self.slots[i])
+        &mut self.slots[i]
     }
 
     /// Removes the slots from `used` on.
@@ -218,28 +260,24 @@ pub fn show_error_banner(message: &str) {
     if doc.get_element_by_id("error-banner").is_some() {
         return;
     }
-    let build = || -> Result<(), JsValue> {
-        let banner = el(&doc, "div", "error-banner", "")?;
-        banner.set_id("error-banner");
-        banner.set_attribute("role", "alert")?;
-        add(&banner, el(&doc, "strong", "", "replscope crashed: ")?)?;
-        add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN))?)?;
-        let script = el(&doc, "textarea", "error-script", "")?;
-        script.set_id("error-script");
-        script.set_attribute("readonly", "")?;
-        script.set_attribute("rows", "6")?;
-        script.set_attribute("aria-label", "Your session as a scenario script")?;
-        script.set_text_content(Some(&last_script()));
-        add(&banner, script)?;
-        for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
-            let b = el(&doc, "button", "", label)?;
-            b.set_id(id);
-            b.set_attribute("type", "button")?;
-            b.set_attribute("onclick", js)?;
-            add(&banner, b)?;
-        }
-        body.append_child(&banner)?;
-        Ok(())
-    };
-    let _ = build();
+    let banner = el(&doc, "div", "error-banner", "");
+    banner.set_id("error-banner");
+    attr(&banner, "role", "alert");
+    add(&banner, el(&doc, "strong", "", "replscope crashed: "));
+    add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN)));
+    let script = el(&doc, "textarea", "error-script", "");
+    script.set_id("error-script");
+    attr(&script, "readonly", "");
+    attr(&script, "rows", "6");
+    attr(&script, "aria-label", "Your session as a scenario script");
+    script.set_text_content(Some(&last_script()));
+    add(&banner, script);
+    for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
+        let b = el(&doc, "button", "", label);
+        b.set_id(id);
+        attr(&b, "type", "button");
+        attr(&b, "onclick", js);
+        add(&banner, b);
+    }
+    dom(&body).append(&banner);
 }

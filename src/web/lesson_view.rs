@@ -8,23 +8,23 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use super::app::{App, FIRST_PORT};
-use super::dom::{button, child, clear, select};
+use super::dom::{attr, button, child, clear, select};
 use super::i18n::{lang, t, tf};
 use crate::engine::lesson::{Lesson, Step};
 use crate::engine::vecmap::VecMap;
 
 /// Builds the (empty) lesson panel.
 pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(root, "section", "panel lesson-panel", "")?;
+    let panel = child(root, "section", "panel lesson-panel", "");
     panel.set_id("lesson");
-    panel.set_attribute("aria-labelledby", "lesson-heading")?;
-    let head = child(&panel, "div", "lesson-head", "")?;
-    child(&head, "h2", "", t("lesson.title"))?.set_id("lesson-heading");
-    let pick = child(&head, "label", "field", "")?;
-    child(&pick, "span", "field-name sr-only", t("lesson.pick"))?;
-    let sel = select(&pick, "lesson", &[(String::new(), t("lesson.free").to_string())], "")?;
+    attr(&panel, "aria-labelledby", "lesson-heading");
+    let head = child(&panel, "div", "lesson-head", "");
+    child(&head, "h2", "", t("lesson.title")).set_id("lesson-heading");
+    let pick = child(&head, "label", "field", "");
+    child(&pick, "span", "field-name sr-only", t("lesson.pick"));
+    let sel = select(&pick, "lesson", &[(String::new(), t("lesson.free").to_string())], "");
     sel.set_id("lesson-select");
-    let body = child(&panel, "div", "lesson-body", "")?;
+    let body = child(&panel, "div", "lesson-body", "");
     body.set_id("lesson-body");
     els.insert("lesson", panel);
     els.insert("lesson-select", sel);
@@ -155,7 +155,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         let mut opts = vec![(String::new(), t("lesson.free").to_string())];
         opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
         for (v, label) in opts {
-            child(sel, "option", "", &label)?.set_attribute("value", &v)?;
+            attr(&child(sel, "option", "", &label), "value", &v);
         }
     }
     if let Ok(s) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlSelectElement>(sel).ok_or(()) {
@@ -166,75 +166,75 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
     highlight(app, &[])?;
     if let Some(e) = &app.lessons_error {
-        child(body, "p", "muted", &tf("lesson.load_failed", &[e]))?;
+        child(body, "p", "muted", &tf("lesson.load_failed", &[e]));
     } else if app.lessons.is_empty() {
-        child(body, "p", "muted", t("lesson.loading"))?;
+        child(body, "p", "muted", t("lesson.loading"));
     }
     let Some(lesson) = lesson else { return Ok(()) };
     let code = lang().code();
-    child(body, "h3", "lesson-title", lesson.title.get(code))?;
+    child(body, "h3", "lesson-title", lesson.title.get(code));
     let n = lesson.steps.len();
     let progress = if k == 0 { t("lesson.intro").to_string() } else { tf("lesson.step", &[&k, &n]) };
-    let p = child(body, "p", "lesson-progress", &progress)?;
+    let p = child(body, "p", "lesson-progress", &progress);
     p.set_id("lesson-progress");
-    p.set_attribute("data-step", &k.to_string())?;
-    let say = child(body, "div", "lesson-say", "")?;
+    attr(&p, "data-step", &k.to_string());
+    let say = child(body, "div", "lesson-say", "");
     say.set_id("lesson-say");
     let step = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
     match step {
         None => {
-            child(&say, "p", "", lesson.intro.get(code))?;
-            child(&say, "p", "muted", t("lesson.begin"))?;
+            child(&say, "p", "", lesson.intro.get(code));
+            child(&say, "p", "muted", t("lesson.begin"));
         }
         Some(s) => {
-            child(&say, "p", "", s.say.get(code))?;
+            child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
                 let names: Vec<&str> = s.show.iter().map(|n| t(&format!("panel.{n}"))).collect();
-                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), names.join(lang_sep())))?;
+                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), names.join(lang_sep())));
                 highlight(app, &s.show)?;
             }
             if k == n {
-                child(&say, "p", "muted", t("lesson.done"))?;
+                child(&say, "p", "muted", t("lesson.done"));
             }
         }
     }
     if let Some(q) = step.and_then(|s| s.question.as_ref()) {
-        let box_ = child(body, "div", "lesson-question", "")?;
+        let box_ = child(body, "div", "lesson-question", "");
         box_.set_id("lesson-question");
-        box_.set_attribute("role", "group")?;
-        box_.set_attribute("aria-labelledby", "lesson-ask")?;
-        child(&box_, "p", "lesson-ask", &format!("{} · {}", t("lesson.question"), q.ask.get(code)))?.set_id("lesson-ask");
-        let row = child(&box_, "div", "choices", "")?;
+        attr(&box_, "role", "group");
+        attr(&box_, "aria-labelledby", "lesson-ask");
+        child(&box_, "p", "lesson-ask", &format!("{} · {}", t("lesson.question"), q.ask.get(code))).set_id("lesson-ask");
+        let row = child(&box_, "div", "choices", "");
         for (i, c) in q.choices.iter().enumerate() {
             let mark = match answer {
                 Some(_) if i == q.answer => "✓ ",
                 Some(a) if a == i => "✗ ",
                 _ => "",
             };
-            let b = button(&row, "answer", &format!("{mark}{}", c.get(code)))?;
-            b.set_attribute("data-choice", &i.to_string())?;
-            b.set_attribute("aria-pressed", if answer == Some(i) { "true" } else { "false" })?;
+            let b = button(&row, "answer", &format!("{mark}{}", c.get(code)));
+            attr(&b, "data-choice", &i.to_string());
+            attr(&b, "aria-pressed", if answer == Some(i) { "true" } else { "false" });
             if answer.is_some() && i == q.answer {
                 b.class_list().add_1("right")?;
             }
         }
         if let Some(a) = answer {
             let verdict = if a == q.answer { t("lesson.right") } else { t("lesson.wrong") };
-            let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)))?;
+            let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)));
             fb.set_id("lesson-feedback");
-            fb.set_attribute("role", "status")?;
+            attr(&fb, "role", "status");
         }
     }
-    let nav = child(body, "div", "buttons lesson-nav", "")?;
-    let prev = button(&nav, "lesson-prev", t("lesson.prev"))?;
+    let nav = child(body, "div", "buttons lesson-nav", "");
+    let prev = button(&nav, "lesson-prev", t("lesson.prev"));
     prev.set_id("lesson-prev");
     if k == 0 {
-        prev.set_attribute("disabled", "")?;
+        attr(&prev, "disabled", "");
     }
-    let next = button(&nav, "lesson-next", t("lesson.next"))?;
+    let next = button(&nav, "lesson-next", t("lesson.next"));
     next.set_id("lesson-next");
     if k >= n {
-        next.set_attribute("disabled", "")?;
+        attr(&next, "disabled", "");
     }
     Ok(())
 }
@@ -254,7 +254,7 @@ fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
     }
     for name in names {
         if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
-            e.set_attribute("data-hl", t("lesson.look"))?;
+            attr(&e, "data-hl", t("lesson.look"));
         }
     }
     Ok(())

@@ -66,13 +66,13 @@ pub fn start() -> Result<(), JsValue> {
 fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     let lesson_asked = app.borrow().pending_lesson.is_some();
     if lesson_asked {
-        wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app.clone()));
+        share_ui::fetch_lessons(app.clone());
     }
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
         let _ = root.class_list().remove_1("booting");
         if !lesson_asked {
-            wasm_bindgen_futures::spawn_local(share_ui::fetch_lessons(app));
+            share_ui::fetch_lessons(app);
         }
     };
     let once = std::rc::Rc::new(std::cell::Cell::new(Some(idle)));

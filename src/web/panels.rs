@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
-use super::dom::{button, child, clear, input, Slot};
+use super::dom::{attr, button, child, clear, input, Slot};
 use super::i18n::{t, tf};
 use crate::engine::net::Port;
 use crate::engine::vecmap::VecMap;
@@ -31,25 +31,25 @@ pub const CONFIG_PARAMS: [&str; 9] = [
 
 /// Builds the INFO, log and config panels.
 pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let info = child(layout, "section", "panel info-panel", "")?;
+    let info = child(layout, "section", "panel info-panel", "");
     info.set_id("info");
-    let info_title = child(&info, "h2", "", t("info.title"))?;
-    let info_body = child(&info, "div", "info-body", "")?;
-    info_body.set_attribute("translate", "no")?;
-    let logs = child(layout, "section", "panel logs-panel", "")?;
+    let info_title = child(&info, "h2", "", t("info.title"));
+    let info_body = child(&info, "div", "info-body", "");
+    attr(&info_body, "translate", "no");
+    let logs = child(layout, "section", "panel logs-panel", "");
     logs.set_id("logs");
-    let logs_title = child(&logs, "h2", "", t("logs.title"))?;
-    let filter = child(&logs, "label", "field", "")?;
-    child(&filter, "span", "field-name", t("logs.filter"))?;
-    let f = input(&filter, "log-filter", "search", "")?;
+    let logs_title = child(&logs, "h2", "", t("logs.title"));
+    let filter = child(&logs, "label", "field", "");
+    child(&filter, "span", "field-name", t("logs.filter"));
+    let f = input(&filter, "log-filter", "search", "");
     f.set_id("log-filter");
-    let logs_body = child(&logs, "div", "logs-body", "")?;
-    logs_body.set_attribute("role", "log")?;
-    logs_body.set_attribute("translate", "no")?;
-    let config = child(layout, "section", "panel config-panel", "")?;
+    let logs_body = child(&logs, "div", "logs-body", "");
+    attr(&logs_body, "role", "log");
+    attr(&logs_body, "translate", "no");
+    let config = child(layout, "section", "panel config-panel", "");
     config.set_id("config");
-    let config_title = child(&config, "h2", "", t("config.title"))?;
-    let config_body = child(&config, "div", "config-body", "")?;
+    let config_title = child(&config, "h2", "", t("config.title"));
+    let config_body = child(&config, "div", "config-body", "");
     els.insert("info-title", info_title);
     els.insert("info-body", info_body);
     els.insert("logs-title", logs_title);
@@ -69,18 +69,18 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
     }
     let panel = app.view.get("phases");
     clear(panel);
-    child(panel, "h2", "", t("phases.title"))?;
+    child(panel, "h2", "", t("phases.title"));
     if app.phases.is_empty() {
-        child(panel, "p", "muted", t("phases.none"))?;
+        child(panel, "p", "muted", t("phases.none"));
     }
     for (port, track) in &app.phases {
         let Some(state) = track.state else { continue };
-        let row = child(panel, "div", "phase-row", "")?;
-        row.set_attribute("data-port", &port.to_string())?;
+        let row = child(panel, "div", "phase-row", "");
+        attr(&row, "data-port", &port.to_string());
         let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n: u8| n.to_string()).collect();
-        row.set_attribute("data-visited", &visited)?;
-        child(&row, "span", "phase-port", &port.to_string())?;
-        let strip = child(&row, "ol", "phase-strip", "")?;
+        attr(&row, "data-visited", &visited);
+        child(&row, "span", "phase-port", &port.to_string());
+        let strip = child(&row, "ol", "phase-strip", "");
         let current = state.phase() as u8;
         for n in 1..=6u8 {
             let class = if n == current {
@@ -90,17 +90,17 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
             } else {
                 "phase"
             };
-            let li = child(&strip, "li", class, "")?;
-            li.set_attribute("data-phase", &n.to_string())?;
+            let li = child(&strip, "li", class, "");
+            attr(&li, "data-phase", &n.to_string());
             if n == current {
-                li.set_attribute("aria-current", "step")?;
+                attr(&li, "aria-current", "step");
             }
-            child(&li, "span", "phase-n", &n.to_string())?;
-            child(&li, "span", "phase-name", t(&format!("phase.{n}")))?;
+            child(&li, "span", "phase-n", &n.to_string());
+            child(&li, "span", "phase-name", t(&format!("phase.{n}")));
         }
-        child(&row, "code", "repl-state", state.redis_name())?.set_attribute("translate", "no")?;
+        attr(&child(&row, "code", "repl-state", state.redis_name()), "translate", "no");
         if let Some(perc) = loading_perc(app, *port) {
-            child(&row, "span", "phase-loading", &tf("phases.loading", &[&perc]))?;
+            child(&row, "span", "phase-loading", &tf("phases.loading", &[&perc]));
         }
     }
     Ok(())
@@ -122,7 +122,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
         if app.view.changed("info", format!("{port}:stopped")) {
             clear(body);
             app.view.info.borrow_mut().clear();
-            child(body, "p", "muted", t("info.stopped"))?;
+            child(body, "p", "muted", t("info.stopped"));
         }
         return Ok(());
     };
@@ -156,13 +156,13 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
         shown.clear();
         for row in &rows {
             if is_head(&row) {
-                child(body, "div", "info-head", &row.0)?;
+                child(body, "div", "info-head", &row.0);
                 continue;
             }
-            let line = child(body, "div", "info-line", "")?;
-            line.set_attribute("data-field", &row.0)?;
-            child(&line, "span", "info-key", &row.0)?;
-            let value = child(&line, "span", "info-value", "")?;
+            let line = child(body, "div", "info-line", "");
+            attr(&line, "data-field", &row.0);
+            child(&line, "span", "info-key", &row.0);
+            let value = child(&line, "span", "info-value", "");
             shown.push((Slot::new(line), Slot::new(value)));
         }
     }
@@ -184,20 +184,20 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let body = app.view.get("logs-body");
     clear(body);
     let Some(node) = app.runner.sim.nodes.get(&port) else {
-        child(body, "p", "muted", t("info.stopped"))?;
+        child(body, "p", "muted", t("info.stopped"));
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
     let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || super::dom::lower(l).contains(&needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
-    body.set_attribute("data-dropped", &dropped.to_string())?;
+    attr(body, "data-dropped", &dropped.to_string());
     if dropped > 0 {
-        child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]))?;
+        child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]));
     }
     for line in &lines[skip..] {
         let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
-        child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN))?;
+        child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN));
     }
     app.view.scroll_later("logs-body");
     Ok(())
@@ -220,18 +220,18 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
     let body = app.view.get("config-body");
     clear(body);
     for (param, value) in CONFIG_PARAMS.iter().zip(values) {
-        let row = child(body, "div", "config-row", "")?;
-        let label = child(&row, "label", "config-name", param)?;
-        label.set_attribute("translate", "no")?;
-        label.set_attribute("for", &format!("cfg-{param}"))?;
-        let i = child(&row, "input", "", "")?;
+        let row = child(body, "div", "config-row", "");
+        let label = child(&row, "label", "config-name", param);
+        attr(&label, "translate", "no");
+        attr(&label, "for", &format!("cfg-{param}"));
+        let i = child(&row, "input", "", "");
         i.set_id(&format!("cfg-{param}"));
-        i.set_attribute("type", "text")?;
-        i.set_attribute("value", &value)?;
-        i.set_attribute("autocapitalize", "off")?;
-        let b = button(&row, "config-set", t("config.set"))?;
-        b.set_attribute("data-param", param)?;
-        b.set_attribute("data-port", &port.to_string())?;
+        attr(&i, "type", "text");
+        attr(&i, "value", &value);
+        attr(&i, "autocapitalize", "off");
+        let b = button(&row, "config-set", t("config.set"));
+        attr(&b, "data-param", param);
+        attr(&b, "data-port", &port.to_string());
     }
     Ok(())
 }

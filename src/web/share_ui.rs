@@ -9,7 +9,7 @@ use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 
 use super::a11y::{close_dialogs, dialog, open, toggle_help};
 use super::app::{App, Shared};
-use super::dom::{button, child};
+use super::dom::{attr, button, child, on_settled};
 use super::i18n::{lang, set_lang, t, tf, Lang};
 use crate::engine::scenario;
 use crate::engine::share::{self, LinkError, Share};
@@ -17,33 +17,33 @@ use crate::engine::vecmap::VecMap;
 
 /// Builds the share dialog (hidden).
 pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "share-dialog", t("share.title"))?;
+    let d = dialog(root, "share-dialog", t("share.title"));
     for (id, label) in [("share-link", "share.link"), ("embed-link", "share.embed")] {
-        let l = child(&d, "label", "stacked", "")?;
-        child(&l, "span", "field-name", t(label))?;
-        let i = child(&l, "input", "", "")?;
+        let l = child(&d, "label", "stacked", "");
+        child(&l, "span", "field-name", t(label));
+        let i = child(&l, "input", "", "");
         i.set_id(id);
-        i.set_attribute("type", "text")?;
-        i.set_attribute("readonly", "")?;
-        i.set_attribute("translate", "no")?;
+        attr(&i, "type", "text");
+        attr(&i, "readonly", "");
+        attr(&i, "translate", "no");
     }
-    button(&d, "export", t("share.export"))?.set_id("export");
-    let l = child(&d, "label", "stacked", "")?;
-    child(&l, "span", "field-name", t("share.import"))?;
-    let text = child(&l, "textarea", "", "")?;
+    button(&d, "export", t("share.export")).set_id("export");
+    let l = child(&d, "label", "stacked", "");
+    child(&l, "span", "field-name", t("share.import"));
+    let text = child(&l, "textarea", "", "");
     text.set_id("import-text");
-    text.set_attribute("rows", "8")?;
-    text.set_attribute("spellcheck", "false")?;
-    text.set_attribute("translate", "no")?;
-    let f = child(&d, "label", "field", "")?;
-    child(&f, "span", "field-name", t("share.file"))?;
-    let file = child(&f, "input", "", "")?;
+    attr(&text, "rows", "8");
+    attr(&text, "spellcheck", "false");
+    attr(&text, "translate", "no");
+    let f = child(&d, "label", "field", "");
+    child(&f, "span", "field-name", t("share.file"));
+    let file = child(&f, "input", "", "");
     file.set_id("import-file");
-    file.set_attribute("type", "file")?;
-    file.set_attribute("accept", ".scn,.txt,text/plain")?;
-    let row = child(&d, "div", "buttons", "")?;
-    button(&row, "import-run", t("share.run"))?.set_id("import-run");
-    button(&row, "close-dialog", t("share.close"))?;
+    attr(&file, "type", "file");
+    attr(&file, "accept", ".scn,.txt,text/plain");
+    let row = child(&d, "div", "buttons", "");
+    button(&row, "import-run", t("share.run")).set_id("import-run");
+    button(&row, "close-dialog", t("share.close"));
     els.insert("import-text", text);
     Ok(())
 }
@@ -188,8 +188,8 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).filter(|i| i.id() == "import-file") else { return };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         let app = app.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await else { return };
+        on_settled(&file.text(), move |text| {
+            let Ok(text) = text else { return };
             let text = text.as_string().unwrap_or_default();
             if let Ok(a) = app.try_borrow() {
                 if let Some(area) = a.view.get("import-text").dyn_ref::<HtmlTextAreaElement>() {
@@ -203,33 +203,39 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Fetches `lessons/index.txt` and every lesson it lists into the app.
-pub async fn fetch_lessons(app: Shared) {
-    let result = async {
-        let index = fetch_text("lessons/index.txt").await?;
-        let mut lessons = Vec::new();
-        for name in crate::engine::lesson::index(&index) {
-            let text = fetch_text(&format!("lessons/{name}")).await?;
-            lessons.push(crate::engine::lesson::load(&text).map_err(|e| format!("{name}: {e}"))?);
+/// Fetches `lessons.txt`, the build's bundle of `www/lessons/` (one request
+/// that compresses as one text), into the app.
+pub fn fetch_lessons(app: Shared) {
+    fetch_text("lessons.txt", move |result| {
+        let result = result.and_then(|bundle| {
+            let files = crate::engine::lesson::unbundle(&bundle);
+            if files.is_empty() {
+                return Err("lessons.txt: no lessons".to_string());
+            }
+            files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
+        });
+        let Ok(mut a) = app.try_borrow_mut() else { return };
+        match result {
+            Ok(l) => a.lessons = l,
+            Err(e) => a.lessons_error = Some(e),
         }
-        Ok::<_, String>(lessons)
-    }
-    .await;
-    let Ok(mut a) = app.try_borrow_mut() else { return };
-    match result {
-        Ok(l) => a.lessons = l,
-        Err(e) => a.lessons_error = Some(e),
-    }
-    a.after_lessons_loaded();
+        a.after_lessons_loaded();
+    });
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
-    let w = web_sys::window().ok_or("no window")?;
-    let resp = wasm_bindgen_futures::JsFuture::from(w.fetch_with_str(url)).await.map_err(|_| format!("{url}: network error"))?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response".to_string())?;
-    if !resp.ok() {
-        return Err(format!("{url}: HTTP {}", resp.status()));
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| "no body")?).await.map_err(|_| "unreadable body")?;
-    Ok(text.as_string().unwrap_or_default())
+/// Fetches `url` as text and hands `done` the text or what went wrong.
+fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
+    let Some(w) = web_sys::window() else { return done(Err("no window".to_string())) };
+    on_settled(&w.fetch_with_str(url), move |resp| {
+        let resp = match resp.map(|r| r.dyn_into::<web_sys::Response>()) {
+            Err(_) => return done(Err(format!("{url}: network error"))),
+            Ok(Err(_)) => return done(Err("not a response".to_string())),
+            Ok(Ok(r)) => r,
+        };
+        if !resp.ok() {
+            return done(Err(format!("{url}: HTTP {}", resp.status())));
+        }
+        let Ok(body) = resp.text() else { return done(Err("no body".to_string())) };
+        on_settled(&body, move |text| done(text.map(|t| t.as_string().unwrap_or_default()).map_err(|_| "unreadable body".to_string())));
+    });
 }

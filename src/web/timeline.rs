@@ -103,8 +103,8 @@ impl App {
                     _ => None,
                 };
                 if let Some(p) = port.filter(|p| !self.ports.contains(p) && matches!(d, Directive::Node(..))) {
-                    self.ports.push(p);
-                    self.ports.sort_unstable();
+                    let at = self.ports.partition_point(|q| *q < p);
+                    self.ports.insert(at, p);
                 }
                 for text in out {
                     let kind = if text.starts_with("(error)") { LineKind::Error } else { LineKind::Reply };

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
 use super::app::App;
-use super::dom::{child, clear, fmt, svg, svg_child, svg_text, Slot};
+use super::dom::{attr, child, clear, fmt, svg, svg_child, svg_text, Slot};
 use super::i18n::{t, tf};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
@@ -84,29 +84,29 @@ pub fn layout(app: &App) -> Layout {
 /// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
 /// message detail box.
 pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let stage = child(layout, "section", "panel stage", "")?;
+    let stage = child(layout, "section", "panel stage", "");
     stage.set_id("stage");
-    child(&stage, "h2", "sr-only", t("topo.title"))?;
-    let inner = child(&stage, "div", "stage-inner", "")?;
-    let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")])?;
+    child(&stage, "h2", "sr-only", t("topo.title"));
+    let inner = child(&stage, "div", "stage-inner", "");
+    let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")]);
     topo.set_id("topology");
-    topo.set_attribute("aria-label", t("topo.title"))?;
-    let defs = svg_child(&topo, "defs", &[])?;
-    let marker = svg_child(&defs, "marker", &[("id", "arrow"), ("viewBox", "0 0 10 10"), ("refX", "9"), ("refY", "5"), ("markerWidth", "7"), ("markerHeight", "7"), ("orient", "auto")])?;
-    svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")])?;
-    let links = svg_child(&topo, "g", &[("class", "links")])?;
-    let nodes = svg_child(&topo, "g", &[("class", "nodes")])?;
-    let msgs = svg_child(&topo, "g", &[("class", "msgs"), ("translate", "no")])?;
+    attr(&topo, "aria-label", t("topo.title"));
+    let defs = svg_child(&topo, "defs", &[]);
+    let marker = svg_child(&defs, "marker", &[("id", "arrow"), ("viewBox", "0 0 10 10"), ("refX", "9"), ("refY", "5"), ("markerWidth", "7"), ("markerHeight", "7"), ("orient", "auto")]);
+    svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")]);
+    let links = svg_child(&topo, "g", &[("class", "links")]);
+    let nodes = svg_child(&topo, "g", &[("class", "nodes")]);
+    let msgs = svg_child(&topo, "g", &[("class", "msgs"), ("translate", "no")]);
     inner.append_child(&topo)?;
-    let callouts = child(&inner, "div", "callouts", "")?;
-    callouts.set_attribute("aria-live", "polite")?;
-    let legend = child(&stage, "div", "legend", "")?;
+    let callouts = child(&inner, "div", "callouts", "");
+    attr(&callouts, "aria-live", "polite");
+    let legend = child(&stage, "div", "legend", "");
     for kind in crate::engine::traffic::Kind::ALL {
-        let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "")?;
-        child(&item, "span", "chip", super::traffic_view::glyph(kind))?;
-        child(&item, "span", "", t(&format!("kind.{}", kind.name())))?;
+        let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "");
+        child(&item, "span", "chip", super::traffic_view::glyph(kind));
+        child(&item, "span", "", t(&format!("kind.{}", kind.name())));
     }
-    let detail = child(&stage, "div", "msg-detail", t("msg.hint"))?;
+    let detail = child(&stage, "div", "msg-detail", t("msg.hint"));
     detail.set_id("msg-detail");
     els.insert("topology", topo);
     els.insert("links", links);
@@ -135,7 +135,7 @@ pub struct NodeBox {
 /// Redraws links and nodes on `lay` (see [`layout`]).
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let topo = app.view.get("topology");
-    topo.set_attribute("viewBox", &format!("0 0 {} {}", lay.width as u32, fmt(lay.height)))?;
+    attr(topo, "viewBox", &format!("0 0 {} {}", lay.width as u32, fmt(lay.height)));
     render_links(app, lay)?;
     let nodes = app.view.get("nodes");
     let mut boxes = app.view.nodes.borrow_mut();
@@ -148,7 +148,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     });
     for (port, pos) in &lay.pos {
         if !boxes.contains_key(port) {
-            let g = svg_child(nodes, "g", &[("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")])?;
+            let g = svg_child(nodes, "g", &[("data-port", &port.to_string()), ("data-select", &port.to_string()), ("tabindex", "0")]);
             boxes.insert(*port, NodeBox { g, shape: String::new(), offset: None, keys: None });
         }
         let b = boxes.get_mut(port).expect("inserted above");
@@ -194,11 +194,11 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let [mx, my, x, y] = [mx, my, x, y].map(f64::from_bits);
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
         let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
-        let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")])?;
+        let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")]);
         line.set_id(&format!("link-{m}-{port}"));
-        line.set_attribute("data-select", &port.to_string())?;
+        attr(&line, "data-select", &port.to_string());
         if cut {
-            svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t("topo.cut"))?;
+            svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t("topo.cut"));
         }
     }
     Ok(())
@@ -214,35 +214,35 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     };
     let selected = if app.selected == port { " selected" } else { "" };
     clear(g);
-    g.set_attribute("class", &format!("node {role}{selected}"))?;
+    attr(g, "class", &format!("node {role}{selected}"));
     let (left, top) = (x - w / 2.0, y - BOX_H / 2.0);
-    svg_child(g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")])?;
-    svg_text(g, x, top + 30.0, "port", &port.to_string())?;
+    svg_child(g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")]);
+    svg_text(g, x, top + 30.0, "port", &port.to_string());
     let Some(n) = node else {
-        svg_text(g, x, top + 58.0, "role", t("role.stopped"))?;
+        svg_text(g, x, top + 58.0, "role", t("role.stopped"));
         return Ok((None, None));
     };
     let role_text = match &n.upstream {
         Some(u) => tf("role.replica_of", &[&u.port]),
         None => t("role.master").to_string(),
     };
-    svg_text(g, x, top + 52.0, "role", &role_text)?;
-    let rid = svg_text(g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]))?;
-    let title = svg_child(&rid, "title", &[])?;
+    svg_text(g, x, top + 52.0, "role", &role_text);
+    let rid = svg_text(g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]));
+    let title = svg_child(&rid, "title", &[]);
     title.set_text_content(Some(&n.repl.replid));
-    let offset = Slot::new(svg_text(g, x, top + 92.0, "meta offset", "")?);
-    let keys = Slot::new(svg_text(g, x, top + 111.0, "meta keys", "")?);
+    let offset = Slot::new(svg_text(g, x, top + 92.0, "meta offset", ""));
+    let keys = Slot::new(svg_text(g, x, top + 111.0, "meta keys", ""));
     if let Some((up, state)) = link_status(n) {
         let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
-        let line = svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text)?;
+        let line = svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text);
         // A long state ("link down (connecting)") is squeezed to fit the box.
         let em: f64 = text.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.9 }).sum();
         if em * 9.2 > w - 16.0 {
-            line.set_attribute("textLength", &fmt(w - 16.0))?;
-            line.set_attribute("lengthAdjust", "spacingAndGlyphs")?;
+            attr(&line, "textLength", &fmt(w - 16.0));
+            attr(&line, "lengthAdjust", "spacingAndGlyphs");
         }
     }
-    let gtitle = svg_child(g, "title", &[])?;
+    let gtitle = svg_child(g, "title", &[]);
     gtitle.set_text_content(Some(&format!("127.0.0.1:{port} {role_text} · replid {}", n.repl.replid)));
     Ok((Some(offset), Some(keys)))
 }

@@ -64,10 +64,10 @@ pub struct MsgSlot {
 impl MsgSlot {
     /// The `i`-th message element, appended to `parent`.
     fn new(parent: &Element, i: usize) -> Result<MsgSlot, JsValue> {
-        let g = svg_child(parent, "g", &[("class", "msg"), ("data-msg", &i.to_string())])?;
-        let dot = svg_child(&g, "circle", &[("cx", "0"), ("cy", "0"), ("r", "10")])?;
-        let glyph = svg_text(&g, 0.0, 4.5, "msg-glyph", "")?;
-        let title = svg_child(&g, "title", &[])?;
+        let g = svg_child(parent, "g", &[("class", "msg"), ("data-msg", &i.to_string())]);
+        let dot = svg_child(&g, "circle", &[("cx", "0"), ("cy", "0"), ("r", "10")]);
+        let glyph = svg_text(&g, 0.0, 4.5, "msg-glyph", "");
+        let title = svg_child(&g, "title", &[]);
         Ok(MsgSlot { g: Slot::new(g), bar: None, glyph: Slot::new(glyph), label: None, title: Slot::new(title), dot, look: None })
     }
 }
@@ -167,7 +167,7 @@ fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64),
     m.g.attr("transform", &format!("translate({},{})", fmt(x), fmt(y)));
     if kind == Kind::Rdb {
         if m.bar.is_none() {
-            let bar = svg(&app.view.doc, "line", &[("x2", "0"), ("y2", "0"), ("class", "rdb-bar")])?;
+            let bar = svg(&app.view.doc, "line", &[("x2", "0"), ("y2", "0"), ("class", "rdb-bar")]);
             m.g.el.insert_before(&bar, Some(&m.dot))?;
             m.bar = Some(Slot::new(bar));
         }
@@ -180,7 +180,7 @@ fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64),
     }
     if let Some(text) = label {
         if m.label.is_none() {
-            let l = svg(&app.view.doc, "text", &[])?;
+            let l = svg(&app.view.doc, "text", &[]);
             m.g.el.insert_before(&l, Some(&m.title.el))?;
             m.label = Some(Slot::new(l));
         }
@@ -241,17 +241,17 @@ pub fn render_detail(app: &App) -> Result<(), JsValue> {
     };
     let start = crate::engine::clock::START_MS;
     let head = tf("msg.head", &[&p.from, &p.to, &size, &(p.sent_ms - start), &(p.deliver_ms - start)]);
-    child(box_, "strong", "", &head)?;
-    let list = child(box_, "ul", "msg-parts", "")?;
+    child(box_, "strong", "", &head);
+    let list = child(box_, "ul", "msg-parts", "");
     for part in &parts {
-        let li = child(&list, "li", &format!("kind-{}", part.kind.name()), "")?;
-        child(&li, "span", "chip", "")?;
-        child(&li, "span", "", &format!("{} · {} · {} B", t(&format!("kind.{}", part.kind.name())), part.label, part.bytes))?;
+        let li = child(&list, "li", &format!("kind-{}", part.kind.name()), "");
+        child(&li, "span", "chip", "");
+        child(&li, "span", "", &format!("{} · {} · {} B", t(&format!("kind.{}", part.kind.name())), part.label, part.bytes));
     }
     let bytes = match &p.payload {
         crate::engine::net::Payload::Data(b) => traffic::escape(b, 2048),
         other => format!("({other:?})"),
     };
-    child(box_, "pre", "msg-bytes", &bytes)?;
+    child(box_, "pre", "msg-bytes", &bytes);
     Ok(())
 }

@@ -160,6 +160,15 @@ const tests = [
     assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
     await page.close();
   }],
+  ['a chosen script file lands in the import box', async () => {
+    const { page, errors } = await openPage(browser, root.base);
+    await page.click('#share');
+    const script = 'seed 9\nnode 7000\n7000> SET from-file "é"\n';
+    await page.setInputFiles('#import-file', { name: 'session.scn', mimeType: 'text/plain', buffer: Buffer.from(script) });
+    await page.waitForFunction((want) => document.getElementById('import-text').value === want, script, { timeout: 5000 });
+    assert(errors.length === 0, 'no console errors: ' + errors.join('; '));
+    await page.close();
+  }],
   ['phone-sized screen: everything reachable by touch', async () => {
     const { page, errors } = await openPage(browser, root.base, { width: 390, height: 844 });
     await setInput(page, '#speed', SPEED.x10);

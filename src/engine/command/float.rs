@@ -396,8 +396,8 @@ pub fn format_long_double(v: LongDouble) -> String {
             let half = 1u128 << (k - 1);
             q + (rest > half || (rest == half && q & 1 == 1)) as u128
         };
-        s.push_str(&(q / SCALE).to_string());
-        let frac = format!("{:017}", q % SCALE);
+        s.push_str(&((q / SCALE) as u64).to_string()); // q < mant * SCALE: fits
+        let frac = format!("{:017}", (q % SCALE) as u64);
         let frac = frac.trim_end_matches('0');
         if !frac.is_empty() {
             s.push('.');

@@ -152,7 +152,7 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     let table = BY_NAME.get_or_init(|| {
         let mut t: Vec<(u128, &'static CommandSpec)> =
             COMMANDS.iter().map(|c| (pack_name(c.name.as_bytes()).expect("short name"), c)).collect();
-        t.sort_by_key(|e| e.0);
+        crate::engine::heapsort::sort_by_key(&mut t, |e| e.0);
         t
     });
     let key = pack_name(name)?;

@@ -60,7 +60,7 @@ pub fn set_reply_order(s: &BTreeSet<Bytes>) -> Vec<Bytes> {
     if s.len() <= SET_MAX_INTSET_ENTRIES {
         let ints: Option<Vec<i64>> = s.iter().map(|m| parse_i64(m)).collect();
         if let Some(mut v) = ints {
-            v.sort_unstable();
+            crate::engine::heapsort::sort_by_key(&mut v, |n| *n);
             return v.into_iter().map(|n| n.to_string().into_bytes()).collect();
         }
     }
