@@ -367,7 +367,7 @@ impl App {
     }
 
     /// Draws what the first frames show: every panel but the INFO panel,
-    /// the console and the log, which start below the fold and which the
+    /// the console, the log and the configuration, which start below the fold and which the
     /// frame loop draws within [`PANEL_PERIOD_MS`] (user actions draw
     /// everything at once).
     pub fn render_first(&self) -> Result<(), JsValue> {
@@ -400,12 +400,12 @@ impl App {
             4 => {
                 lesson_view::render(self)?;
                 controls::render_side(self)?;
-                panels::render_phases(self)?;
-                panels::render_config(self)
+                panels::render_phases(self)
             }
             _ => {
                 console::render(self)?;
-                panels::render_logs(self)
+                panels::render_logs(self)?;
+                panels::render_config(self)
             }
         }
     }

@@ -138,8 +138,10 @@ pub struct Msgs {
 
 /// Payloads remembered in `Msgs::recent`.
 const RECENT: usize = 16;
-/// Largest payload (bytes) remembered there.
-const RECENT_MAX_BYTES: usize = 4096;
+/// Largest payload (bytes) remembered there: the stream a master buffered
+/// during a full sync goes to every replica in chunks this big, the
+/// costliest to classify.
+const RECENT_MAX_BYTES: usize = 64 << 10;
 
 impl Msgs {
     /// What `seg` carries, going `dir`: its headline kind and summary.
