@@ -144,6 +144,18 @@ const RECENT: usize = 16;
 const RECENT_MAX_BYTES: usize = 64 << 10;
 
 impl Msgs {
+    /// Lets every element go (the world was rebuilt: a segment of the new
+    /// one may share a key with a different one of the old).
+    pub fn forget(&mut self) {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.seg.take().is_some() {
+                slot.g.el.remove();
+                self.free.push(i);
+            }
+        }
+        self.by_key = VecMap::new();
+    }
+
     /// What `seg` carries, going `dir`: its headline kind and summary.
     fn classify(&mut self, seg: &Segment, dir: Direction) -> (Kind, String) {
         let bytes = match &seg.payload {
