@@ -44,6 +44,13 @@ pub const STEP_BUDGET_MS: f64 = 40.0;
 /// Virtual time (ms) moved between two looks at the wall clock in a frame.
 pub const SLICE_MS: u64 = 16;
 
+/// Most wall time (ms) a text panel shown while time runs may lag the
+/// world: the frame loop refreshes the panels in turn (see
+/// [`App::render_frame`]); the messages move every frame.
+pub const PANEL_PERIOD_MS: f64 = 100.0;
+/// Groups of panels the frame loop refreshes in turn (see [`App::render_group`]).
+pub const PANEL_GROUPS: usize = 6;
+
 /// The six phases a replica went through since it last (re)connected.
 #[derive(Clone, Debug, Default)]
 pub struct PhaseTrack {
@@ -90,14 +97,17 @@ pub struct View {
     pub texts: RefCell<VecMap<&'static str, String>>,
     /// Node boxes kept across frames, so they stay put under the pointer.
     pub nodes: RefCell<VecMap<Port, topology::NodeBox>>,
-    /// Message elements reused across frames.
-    pub msgs: RefCell<Vec<traffic_view::MsgSlot>>,
-    /// What each message in flight carries (see `traffic_view`).
-    pub classes: RefCell<traffic_view::Classes>,
+    /// Message elements reused across frames (see `traffic_view`).
+    pub msgs: RefCell<traffic_view::Msgs>,
     /// The INFO panel's lines and values, updated in place.
     pub info: RefCell<Vec<(super::dom::Slot, super::dom::Slot)>>,
     /// The backlog bar's elements, once drawn.
     pub backlog: RefCell<Option<backlog_view::Track>>,
+    /// The layout last drawn (a new one redraws every panel at once).
+    pub laid: RefCell<Option<topology::Layout>>,
+    /// The panel group the frame loop refreshes next, and how many groups
+    /// it owes (a fraction carried between frames).
+    pub turn: std::cell::Cell<(usize, f64)>,
 }
 
 impl View {
@@ -113,7 +123,7 @@ impl View {
         backlog_view::build(doc, &layout, &mut els)?;
         panels::build(doc, &layout, &mut els)?;
         a11y::build_dialogs(root, &mut els)?;
-        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), width: Default::default(), scroll_to_end: RefCell::default(), texts: RefCell::default(), nodes: RefCell::default(), msgs: RefCell::default(), classes: RefCell::default(), info: RefCell::default(), backlog: RefCell::default() })
+        Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), width: Default::default(), scroll_to_end: RefCell::default(), texts: RefCell::default(), nodes: RefCell::default(), msgs: RefCell::default(), info: RefCell::default(), backlog: RefCell::default(), laid: RefCell::default(), turn: Default::default() })
     }
 
     /// The element registered under `id`.
@@ -269,8 +279,8 @@ impl App {
         let shared = Rc::new(RefCell::new(app));
         shared.borrow_mut().reset(seed);
         super::events::install(&shared)?;
-        shared.borrow().render()?;
-        attr(root, "data-ready", "1");
+        shared.borrow().render_first()?;
+        root.set_attribute("data-ready", "1")?;
         root.remove_attribute("aria-busy")?;
         Ok(shared)
     }
@@ -354,19 +364,73 @@ impl App {
 
     /// Draws every panel from the current state.
     pub fn render(&self) -> Result<(), JsValue> {
+        self.render_groups(&[0, 1, 2, 3, 4, 5])
+    }
+
+    /// Draws what the first frames show: every panel but the INFO panel,
+    /// the console, the log and the configuration, which start below the fold and which the
+    /// frame loop draws within [`PANEL_PERIOD_MS`] (user actions draw
+    /// everything at once).
+    pub fn render_first(&self) -> Result<(), JsValue> {
+        self.render_groups(&[0, 1, 2, 4])?;
+        self.view.turn.set((3, 0.0));
+        Ok(())
+    }
+
+    /// Draws the messages and the panel groups listed.
+    fn render_groups(&self, groups: &[usize]) -> Result<(), JsValue> {
         let layout = topology::layout(self);
-        controls::render_header(self)?;
-        lesson_view::render(self)?;
-        topology::render(self, &layout)?;
         traffic_view::render(self, &layout)?;
-        controls::render_side(self)?;
-        panels::render_phases(self)?;
-        console::render(self)?;
-        backlog_view::render(self, &layout)?;
-        panels::render_info(self)?;
-        panels::render_logs(self)?;
-        panels::render_config(self)?;
-        a11y::render(self)?;
+        for group in groups {
+            self.render_group(*group, &layout)?;
+        }
+        *self.view.laid.borrow_mut() = Some(layout);
+        Ok(())
+    }
+
+    /// Draws the panels of one group (0..[`PANEL_GROUPS`]).
+    pub fn render_group(&self, group: usize, layout: &topology::Layout) -> Result<(), JsValue> {
+        match group {
+            0 => {
+                controls::render_header(self)?;
+                a11y::render(self)
+            }
+            1 => topology::render(self, layout),
+            2 => backlog_view::render(self, layout),
+            3 => panels::render_info(self),
+            4 => {
+                lesson_view::render(self)?;
+                controls::render_side(self)?;
+                panels::render_phases(self)
+            }
+            _ => {
+                console::render(self)?;
+                panels::render_logs(self)?;
+                panels::render_config(self)
+            }
+        }
+    }
+
+    /// One animation frame's drawing, `dt_ms` of wall time after the last:
+    /// the messages move; the panel groups are refreshed in turn, as many
+    /// per frame as keep each within [`PANEL_PERIOD_MS`] of the world (one
+    /// a frame at 60 frames a second), so no frame pays for every panel.
+    /// A new layout (a resize) redraws everything at once; user actions
+    /// draw everything at once too (see `events`).
+    pub fn render_frame(&self, dt_ms: f64) -> Result<(), JsValue> {
+        let layout = topology::layout(self);
+        if self.view.laid.borrow().as_ref() != Some(&layout) {
+            return self.render();
+        }
+        traffic_view::render(self, &layout)?;
+        let (mut next, owed) = self.view.turn.get();
+        let mut owed = (owed + PANEL_GROUPS as f64 * dt_ms.max(0.0) / PANEL_PERIOD_MS).min(PANEL_GROUPS as f64);
+        while owed >= 1.0 {
+            self.render_group(next, &layout)?;
+            next = (next + 1) % PANEL_GROUPS;
+            owed -= 1.0;
+        }
+        self.view.turn.set((next, owed));
         Ok(())
     }
 }
@@ -378,16 +442,25 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
     let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
     let again = slot.clone();
     let win = window.clone();
+    let mut last: Option<f64> = None;
     *slot.borrow_mut() = Some(Closure::new(move |_ts: f64| {
         let now = performance.now();
+        let dt = last.map_or(0.0, |l| (now - l).clamp(0.0, MAX_FRAME_WALL_MS));
+        let first = last.is_none();
+        last = Some(now);
         if let Ok(mut a) = app.try_borrow_mut() {
-            a.view.before_frame();
+            // Not in the first frame: the page was never laid out, and reading
+            // would lay it all out inside this callback, then again after it
+            // (`mount` drew for the window's width; the next frame reads).
+            if !first {
+                a.view.before_frame();
+            }
             a.frame(now);
             a.announcer.wall_ms = now;
         }
         let stepped = performance.now();
         if let Ok(a) = app.try_borrow() {
-            if let Err(e) = a.render() {
+            if let Err(e) = a.render_frame(dt) {
                 web_sys::console::error_1(&e);
             }
         }

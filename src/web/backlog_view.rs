@@ -129,6 +129,8 @@ fn pct(off: u64, first: u64, hist: u64) -> f64 {
 pub struct Track {
     window: Slot,
     blocks: Pool,
+    /// What each block's tooltip was written from (offset, used, capacity).
+    titled: Vec<(u64, usize, usize)>,
     head: Slot,
     markers: Pool,
     height: Slot,
@@ -140,7 +142,7 @@ impl Track {
         child(track, "div", "bl-zone bl-gone", t("backlog.gone"));
         let window = Slot::new(child(track, "div", "bl-window", ""));
         let head = Slot::new(child(track, "div", "bl-marker bl-master", ""));
-        Ok(Track { window, blocks: Pool::default(), head, markers: Pool::default(), height: Slot::new(track.clone()) })
+        Ok(Track { window, blocks: Pool::default(), titled: Vec::new(), head, markers: Pool::default(), height: Slot::new(track.clone()) })
     }
 }
 
@@ -205,10 +207,16 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             d
         });
         d.attr("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)));
-        d.attr("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
+        let shape = (blk.repl_offset, blk.used, blk.capacity);
+        if track.titled.get(used) != Some(&shape) {
+            d.attr("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
+            track.titled.truncate(used);
+            track.titled.push(shape);
+        }
         used += 1;
     }
     track.blocks.truncate(used);
+    track.titled.truncate(used);
     track.head.text(&tf("backlog.master_mark", &[&m.repl.offset]));
     track.head.attr("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)));
     let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();

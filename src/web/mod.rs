@@ -53,7 +53,10 @@ pub fn start() -> Result<(), JsValue> {
             share_ui::set_embed(&mut a, true);
         }
         a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !hash.contains("s="));
-        a.render()?;
+        // `mount` drew the first frames' panels; draw them again only if the URL changed something.
+        if !hash.is_empty() || a.embed || a.reduced_motion {
+            a.render_first()?;
+        }
         dom::remember_script(a.script());
     }
     when_idle(&window, &app);

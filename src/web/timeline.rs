@@ -207,6 +207,7 @@ impl App {
         self.picked = None;
         self.event_times.clear();
         self.view.sigs.borrow_mut().clear();
+        self.view.msgs.borrow_mut().forget();
         self.advance_to(target, limit);
         for (p, h) in history {
             self.consoles.entry(p).or_default().history = h;

@@ -29,7 +29,7 @@ const BOX_W: f64 = 190.0;
 pub const BOX_H: f64 = 140.0;
 
 /// Where each node is drawn.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layout {
     /// Centre of each node's box.
     pub pos: VecMap<Port, (f64, f64)>,

@@ -6,6 +6,7 @@
 use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use super::app::{App, Picked};
@@ -47,40 +48,141 @@ fn is_held(app: &App, seg: &Segment) -> bool {
     app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
 }
 
-/// One drawn message: a `<g>` moved with its `transform`, its dot, glyph,
-/// tooltip, and (when needed) the RDB bar and the label.
+/// One drawn message: a `<g>` moved by its translation, its dot, glyph,
+/// tooltip, and (when needed) the RDB bar and the label. A slot draws the
+/// same segment for its whole trip, then the next segment sent; spare
+/// slots wait detached from the page.
 #[derive(Debug)]
 pub struct MsgSlot {
     g: Slot,
-    bar: Option<Slot>,
+    /// The `<g>`'s translation, moved with numbers (no attribute text to
+    /// format, pass to the page and parse again every frame).
+    at: Translate,
+    /// Where `at` last put it.
+    xy: (f32, f32),
+    /// The RDB bar, and whether it is in the `<g>` now.
+    bar: Option<(Slot, bool)>,
     glyph: Slot,
-    label: Option<Slot>,
+    /// The label, and whether it is in the `<g>` now.
+    label: Option<(Slot, bool)>,
     title: Slot,
     dot: Element,
     /// Route, kind and held state last drawn (they set class, glyph and tooltip).
     look: Option<(Port, Port, Kind, bool)>,
+    /// The segment drawn and what it carries (direction, headline kind,
+    /// summary), worked out once per segment; `None` while detached.
+    seg: Option<(SegKey, Direction, Kind, String)>,
+    /// The last drawing pass that used this slot.
+    pass: u64,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An SVG element's `transform` (`SVGAnimatedTransformList`).
+    type Transformable;
+    #[wasm_bindgen(method, getter, js_name = transform)]
+    fn transform_list(this: &Transformable) -> AnimatedTransforms;
+    /// See `Transformable`.
+    type AnimatedTransforms;
+    #[wasm_bindgen(method, getter, js_name = baseVal)]
+    fn base_val(this: &AnimatedTransforms) -> Transforms;
+    /// An `SVGTransformList`.
+    type Transforms;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item(this: &Transforms, i: u32) -> Result<Translate, JsValue>;
+    /// One `SVGTransform`, here always a translation.
+    #[derive(Debug)]
+    pub type Translate;
+    #[wasm_bindgen(method, js_name = setTranslate)]
+    fn set_translate(this: &Translate, x: f32, y: f32);
 }
 
 impl MsgSlot {
-    /// The `i`-th message element, appended to `parent`.
-    fn new(parent: &Element, i: usize) -> Result<MsgSlot, JsValue> {
-        let g = svg_child(parent, "g", &[("class", "msg"), ("data-msg", &i.to_string())]);
+    /// Message element number `i` (its `data-msg`), not yet in the page.
+    fn new(doc: &web_sys::Document, i: usize) -> Result<MsgSlot, JsValue> {
+        let g = svg(doc, "g", &[("class", "msg"), ("data-msg", &i.to_string()), ("transform", "translate(0,0)")]);
+        let at = g.unchecked_ref::<Transformable>().transform_list().base_val().get_item(0)?;
         let dot = svg_child(&g, "circle", &[("cx", "0"), ("cy", "0"), ("r", "10")]);
         let glyph = svg_text(&g, 0.0, 4.5, "msg-glyph", "");
         let title = svg_child(&g, "title", &[]);
-        Ok(MsgSlot { g: Slot::new(g), bar: None, glyph: Slot::new(glyph), label: None, title: Slot::new(title), dot, look: None })
+        Ok(MsgSlot { g: Slot::new(g), at, xy: (0.0, 0.0), bar: None, glyph: Slot::new(glyph), label: None, title: Slot::new(title), dot, look: None, seg: None, pass: 0 })
     }
 }
 
-/// A segment as the page tells it apart: route, receiving end, send and
-/// delivery times, and its rank among segments alike in all of these.
-type SegKey = (Port, Port, ConnId, u64, u64, u32);
+/// A segment as the page tells it apart: route, receiving end, send and delivery times.
+type SegKey = (Port, Port, ConnId, u64, u64);
 
-/// What each message in flight carries, worked out once per message (and
-/// again if its direction changes): direction, headline kind, summary.
-pub type Classes = VecMap<SegKey, (Direction, Kind, String)>;
+fn seg_key(seg: &Segment) -> SegKey {
+    (seg.from, seg.to, seg.to_end, seg.sent_ms, seg.deliver_ms)
+}
 
-/// Draws the messages in flight, reusing last frame's elements.
+/// The message elements kept across frames: each segment keeps its
+/// element while it travels, and a delivered segment's element draws the
+/// next one sent, so a frame mostly just moves elements.
+#[derive(Debug, Default)]
+pub struct Msgs {
+    /// Every element made so far; a slot's index is its `data-msg`.
+    slots: Vec<MsgSlot>,
+    /// The segments drawn in the last pass and their slots.
+    by_key: VecMap<SegKey, usize>,
+    /// Detached slots.
+    free: Vec<usize>,
+    /// Drawing passes so far.
+    pass: u64,
+    /// The latest classifications of small payloads: a master sends the
+    /// same bytes to each of its replicas, so most are asked again.
+    recent: Vec<(Direction, Vec<u8>, Kind, String)>,
+    /// Where the next classification goes in `recent` once it is full.
+    recent_next: usize,
+}
+
+/// Payloads remembered in `Msgs::recent`.
+const RECENT: usize = 16;
+/// Largest payload (bytes) remembered there: the stream a master buffered
+/// during a full sync goes to every replica in chunks this big, the
+/// costliest to classify.
+const RECENT_MAX_BYTES: usize = 64 << 10;
+
+impl Msgs {
+    /// Lets every element go (the world was rebuilt: a segment of the new
+    /// one may share a key with a different one of the old).
+    pub fn forget(&mut self) {
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.seg.take().is_some() {
+                slot.g.el.remove();
+                self.free.push(i);
+            }
+        }
+        self.by_key = VecMap::new();
+    }
+
+    /// What `seg` carries, going `dir`: its headline kind and summary.
+    fn classify(&mut self, seg: &Segment, dir: Direction) -> (Kind, String) {
+        let bytes = match &seg.payload {
+            crate::engine::net::Payload::Data(b) if b.len() <= RECENT_MAX_BYTES => Some(b),
+            _ => None,
+        };
+        if let Some(b) = bytes
+            && let Some((_, _, kind, summary)) = self.recent.iter().find(|(d, seen, ..)| *d == dir && seen == b)
+        {
+            return (*kind, summary.clone());
+        }
+        let parts = traffic::classify_segment(seg, dir);
+        let (kind, summary) = (traffic::headline(&parts), traffic::summary(&parts));
+        if let Some(b) = bytes {
+            let entry = (dir, b.clone(), kind, summary.clone());
+            if self.recent.len() < RECENT {
+                self.recent.push(entry);
+            } else {
+                self.recent[self.recent_next] = entry;
+            }
+            self.recent_next = (self.recent_next + 1) % RECENT;
+        }
+        (kind, summary)
+    }
+}
+
+/// Draws the messages in flight, each in the element it had last frame.
 pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let g = app.view.get("msgs");
     let sig = format!("{}:{}:{}:{}:{}", app.runner.sim.now, app.runner.sim.net.in_transit().count(), lay.height.to_bits(), lay.box_w.to_bits(), lay.pos.len());
@@ -92,44 +194,60 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
         *held.entry((seg.from, seg.to)).or_default() += 1;
     }
-    let mut slots = app.view.msgs.borrow_mut();
-    let mut before = std::mem::take(&mut *app.view.classes.borrow_mut());
-    let mut classes = Classes::new();
-    let mut used = 0;
-    for (i, seg) in app.runner.sim.net.in_transit().enumerate().take(MAX_DRAWN) {
+    let mut msgs = app.view.msgs.borrow_mut();
+    let m = &mut *msgs;
+    m.pass += 1;
+    // Each segment's element from last frame, unless a twin (same key) took it.
+    let mut todo = Vec::with_capacity(m.by_key.len() + 8);
+    for seg in app.runner.sim.net.in_transit().take(MAX_DRAWN) {
         let (Some(&a), Some(&b)) = (lay.pos.get(&seg.from), lay.pos.get(&seg.to)) else { continue };
-        let mut key = (seg.from, seg.to, seg.to_end, seg.sent_ms, seg.deliver_ms, 0);
-        while classes.contains_key(&key) {
-            key.5 += 1;
+        let key = seg_key(seg);
+        let last = m.by_key.get(&key).copied().filter(|&i| m.slots[i].pass != m.pass);
+        if let Some(i) = last {
+            m.slots[i].pass = m.pass;
         }
+        todo.push((seg, key, a, b, last));
+    }
+    // Elements of segments gone since draw the new ones, in place.
+    let mut gone: Vec<usize> = (0..m.slots.len()).filter(|&i| m.slots[i].pass != m.pass && m.slots[i].seg.is_some()).collect();
+    let mut drawn = VecMap::new();
+    for (seg, key, a, b, last) in todo {
+        let i = match last.or_else(|| gone.pop()).or_else(|| m.free.pop()) {
+            Some(i) => i,
+            None => {
+                m.slots.push(MsgSlot::new(&app.view.doc, m.slots.len())?);
+                m.slots.len() - 1
+            }
+        };
         let dir = direction(app, seg);
-        let known = before.remove(&key).filter(|c| c.0 == dir);
-        let (_, kind, summary) = classes.entry(key).or_insert_with(|| known.unwrap_or_else(|| {
-            let parts = traffic::classify_segment(seg, dir);
-            (dir, traffic::headline(&parts), traffic::summary(&parts))
-        }));
+        if !m.slots[i].seg.as_ref().is_some_and(|(k, d, ..)| *k == key && *d == dir) {
+            let (kind, summary) = m.classify(seg, dir);
+            let slot = &mut m.slots[i];
+            if slot.seg.is_none() {
+                g.append_child(&slot.g.el)?;
+            }
+            slot.seg = Some((key, dir, kind, summary));
+        }
+        let slot = &mut m.slots[i];
+        slot.pass = m.pass;
         let n = labels.entry((seg.from, seg.to)).or_default();
         *n += 1;
         // Messages held on a cut link pile up in the middle: one label counts them.
         let label = match held.get(&(seg.from, seg.to)) {
-            Some(count) if is_held(app, seg) => (*n == 1).then(|| tf("msg.held", &[count])),
-            _ => (*n <= LABELS_PER_DIRECTION).then(|| summary.clone()),
+            Some(count) if is_held(app, seg) => (*n == 1).then(|| Some(tf("msg.held", &[count]))),
+            _ => (*n <= LABELS_PER_DIRECTION).then_some(None),
         };
-        while slots.len() <= used {
-            let k = slots.len();
-            slots.push(MsgSlot::new(g, k)?);
-        }
-        // The slot's `data-msg` is its index, and `pick` takes the i-th message.
-        if i != used {
-            slots[used].g.attr("data-msg", &i.to_string());
-        }
-        draw(app, &mut slots[used], seg, a, b, *kind, label)?;
-        used += 1;
+        draw(app, slot, seg, a, b, label)?;
+        drawn.insert(key, i);
     }
-    for s in slots.drain(used..) {
-        s.g.el.remove();
+    for i in gone {
+        if m.slots[i].seg.take().is_some() {
+            m.slots[i].g.el.remove();
+            m.free.push(i);
+        }
     }
-    *app.view.classes.borrow_mut() = classes;
+    m.by_key = drawn;
+    drop(msgs);
     render_picked(app)
 }
 
@@ -141,7 +259,26 @@ fn render_picked(app: &App) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64), kind: Kind, label: Option<String>) -> Result<(), JsValue> {
+/// Puts `part` (made by `make` the first time) in or out of `m`'s `<g>`, before `next`.
+fn show_part(m: &MsgSlot, part: &mut Option<(Slot, bool)>, on: bool, next: &Element, make: impl FnOnce() -> Element) -> Result<(), JsValue> {
+    match part {
+        None if on => {
+            let el = make();
+            m.g.el.insert_before(&el, Some(next))?;
+            *part = Some((Slot::new(el), true));
+        }
+        Some((el, shown)) if *shown != on => {
+            if on { m.g.el.insert_before(&el.el, Some(next))?; } else { el.el.remove(); }
+            *shown = on;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Moves `m` to where `seg` is now; `label` is its text (`Some(None)`: the segment's summary).
+fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64), label: Option<Option<String>>) -> Result<(), JsValue> {
+    let kind = m.seg.as_ref().map_or(Kind::Other, |c| c.2);
     // Travel between the box edges, each direction on its own side of the link.
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
@@ -164,36 +301,32 @@ fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64),
         m.look = Some(look);
     }
     let (x, y) = at(f);
-    m.g.attr("transform", &format!("translate({},{})", fmt(x), fmt(y)));
-    if kind == Kind::Rdb {
-        if m.bar.is_none() {
-            let bar = svg(&app.view.doc, "line", &[("x2", "0"), ("y2", "0"), ("class", "rdb-bar")]);
-            m.g.el.insert_before(&bar, Some(&m.dot))?;
-            m.bar = Some(Slot::new(bar));
-        }
+    let xy = (x as f32, y as f32);
+    if m.xy != xy {
+        m.at.set_translate(xy.0, xy.1);
+        m.xy = xy;
+    }
+    let doc = &app.view.doc;
+    let mut bar = m.bar.take();
+    show_part(m, &mut bar, kind == Kind::Rdb, &m.dot, || svg(doc, "line", &[("x2", "0"), ("y2", "0"), ("class", "rdb-bar")]))?;
+    if let Some((bar, true)) = &mut bar {
         let (x0, y0) = at(0.0);
-        let bar = m.bar.as_mut().expect("made above");
         bar.attr("x1", &fmt(x0 - x));
         bar.attr("y1", &fmt(y0 - y));
-    } else if let Some(bar) = m.bar.take() {
-        bar.el.remove();
     }
-    if let Some(text) = label {
-        if m.label.is_none() {
-            let l = svg(&app.view.doc, "text", &[]);
-            m.g.el.insert_before(&l, Some(&m.title.el))?;
-            m.label = Some(Slot::new(l));
-        }
+    m.bar = bar;
+    let mut l = m.label.take();
+    show_part(m, &mut l, label.is_some(), &m.title.el, || svg(doc, "text", &[]))?;
+    if let (Some((l, true)), Some(text)) = (&mut l, &label) {
+        let text = text.as_deref().unwrap_or_else(|| m.seg.as_ref().map_or("", |c| c.3.as_str()));
         // Labels of the two directions sit on opposite sides and at different heights.
-        let l = m.label.as_mut().expect("made above");
         l.attr("x", if side > 0.0 { "14.0" } else { "-14.0" });
         l.attr("y", if side > 0.0 { "5.0" } else { "21.0" });
         l.attr("class", if side > 0.0 { "msg-label" } else { "msg-label left" });
         l.attr("text-anchor", if side > 0.0 { "start" } else { "end" });
-        l.text(&text);
-    } else if let Some(l) = m.label.take() {
-        l.el.remove();
+        l.text(text);
     }
+    m.label = l;
     Ok(())
 }
 
@@ -213,9 +346,10 @@ pub fn glyph(kind: Kind) -> &'static str {
     }
 }
 
-/// Remembers the `i`-th message in flight (as drawn) for the detail box.
+/// Remembers the message drawn by element `i` (its `data-msg`) for the detail box.
 pub fn pick(app: &mut App, i: usize) {
-    let found = app.runner.sim.net.in_transit().nth(i).cloned();
+    let key = app.view.msgs.borrow().slots.get(i).and_then(|s| s.seg.as_ref().map(|c| c.0));
+    let found = key.and_then(|k| app.runner.sim.net.in_transit().find(|s| seg_key(s) == k)).cloned();
     app.picked = found.map(|seg| Picked {
         from: seg.from,
         to: seg.to,
