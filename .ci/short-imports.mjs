@@ -1,6 +1,6 @@
 // A post-build step (a Trunk hook, see Trunk.toml): gives the wasm's imports
 // from wasm-bindgen's JS glue short names, in the wasm and in the glue.
-//   node tools/short-imports.mjs DIR   (DIR holds index.html, one *_bg.wasm, its JS)
+//   node .ci/short-imports.mjs DIR   (DIR holds index.html, one *_bg.wasm, its JS)
 // wasm-bindgen names each import like `__wbg_setAttribute_2f6b3c1e9d0a4b57`;
 // the 16 hex digits are noise gzip cannot shrink, written twice (the wasm's
 // import section and the glue's import object): about 4 KB of the gzipped
@@ -129,7 +129,7 @@ export function shortImports(dir) {
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
   const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
   if (!dir) {
-    console.error('usage: node tools/short-imports.mjs DIR');
+    console.error('usage: node .ci/short-imports.mjs DIR');
     process.exit(2);
   }
   console.log(`short-imports: ${shortImports(dir)} imports renamed in ${dir}`);
