@@ -313,10 +313,7 @@ impl Node {
                 ReplState::Transfer if self.loading.is_some() => false,
                 ReplState::Transfer => self.read_bulk_payload(now, io),
                 ReplState::Connected => {
-                    let rest = std::mem::take(&mut self.up().inbuf);
-                    if !rest.is_empty() {
-                        self.stream_from_master(&rest, now, io);
-                    }
+                    self.stream_buffered(now, io);
                     false
                 }
                 s if s.in_handshake() => self.handshake_step(now, io),

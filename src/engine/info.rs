@@ -80,7 +80,7 @@ impl Node {
         let saving = self.child.is_some();
         // While loading, the key count grows as the file is read.
         let keys = self.loading.as_ref().map_or(self.stats.rdb_last_load_keys_loaded, |l| l.loader.keys_loaded());
-        let current = self.child.as_ref().map_or(-1, |c| ((now - c.started_ms.min(now)) / 1000) as i64);
+        let current = self.child.as_ref().map_or(-1, |c| (now.saturating_sub(c.started_ms) / 1000) as i64);
         let mut o = format!(
             "# Persistence\r\nloading:{}\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\nrdb_changes_since_last_save:{}\r\nrdb_bgsave_in_progress:{}\r\nrdb_last_save_time:{}\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:{}\r\nrdb_current_bgsave_time_sec:{current}\r\nrdb_saves:{}\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:{}\r\nrdb_last_load_keys_loaded:{keys}\r\n{}",
             u8::from(self.loading.is_some()),

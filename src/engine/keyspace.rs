@@ -90,6 +90,11 @@ impl Keyspace {
         self.dbs[db].entries.len()
     }
 
+    /// Number of keys in all databases.
+    pub fn total_keys(&self) -> usize {
+        self.dbs.iter().map(|d| d.entries.len()).sum()
+    }
+
     /// Number of keys with a TTL in a database (`dictSize(db->expires)`, INFO `expires=`).
     pub fn expires_count(&self, db: usize) -> usize {
         self.dbs[db].entries.values().filter(|e| e.expire_at_ms.is_some()).count()

@@ -109,8 +109,7 @@ impl Node {
         let first = self.begin_loading(LoadPurpose::Startup, now).and_then(|()| self.parse_chunk(now));
         if let Err(e) = first {
             self.loading = None;
-            self.log(now, Level::Warning, format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"));
-            self.log(now, Level::Notice, "Ready to accept connections".into());
+            self.startup_load_failed(e, now);
         } else if self.loading.as_ref().is_some_and(|l| l.loader.is_done() && l.chunk_done_ms <= now) {
             let loading = *self.loading.take().expect("loading");
             self.finish_startup_load(loading.loader.finish(), 0, now);
@@ -187,15 +186,18 @@ impl Node {
     /// A load that hit a corrupt or truncated file.
     fn loading_failed(&mut self, purpose: &LoadPurpose, e: rdb::RdbError, now: u64, io: &mut dyn Transport) {
         match purpose {
-            LoadPurpose::Startup => {
-                self.log(now, Level::Warning, format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"));
-                self.log(now, Level::Notice, "Ready to accept connections".into());
-            }
+            LoadPurpose::Startup => self.startup_load_failed(e, now),
             LoadPurpose::FullSync { .. } => {
                 self.log(now, Level::Warning, format!("Failed trying to load the MASTER synchronization DB from disk, check server logs. ({e})"));
                 self.cancel_handshake(io);
             }
         }
+    }
+
+    /// A dump.rdb that cannot be read at startup: the server goes on empty.
+    fn startup_load_failed(&mut self, e: rdb::RdbError, now: u64) {
+        self.log(now, Level::Warning, format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"));
+        self.log(now, Level::Notice, "Ready to accept connections".into());
     }
 
     /// The lines `rdbLoadRio` logs from the file's aux fields as it starts.

@@ -16,6 +16,15 @@ impl Node {
         up.send(&[b"REPLCONF", b"ACK", off.to_string().as_bytes()]);
     }
 
+    /// CONNECTED: apply what the master sent while the link was still being
+    /// set up (or the RDB loading), kept in the upstream's buffer.
+    pub(crate) fn stream_buffered(&mut self, now: u64, io: &mut dyn Transport) {
+        let rest = std::mem::take(&mut self.up().inbuf);
+        if !rest.is_empty() {
+            self.stream_from_master(&rest, now, io);
+        }
+    }
+
     /// CONNECTED: apply the master's stream, advance `reploff`, and proxy
     /// the applied bytes to our own backlog and sub-replicas.
     pub(crate) fn stream_from_master(&mut self, bytes: &[u8], now: u64, io: &mut dyn Transport) {

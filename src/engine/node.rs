@@ -268,8 +268,7 @@ impl Node {
                 db.entries.retain(|_, e| !e.is_expired(now));
             }
         }
-        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-        self.log_rdb_done(keys as u64, expired.len() as u64, now);
+        self.log_rdb_done(loaded.keyspace.total_keys() as u64, expired.len() as u64, now);
         let secs = super::decimal::fixed(took_ms as f64 / 1000.0, 3);
         self.log(now, Level::Notice, format!("DB loaded from disk: {secs} seconds"));
         if let Some(info) = loaded.repl.clone() {

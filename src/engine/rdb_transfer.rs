@@ -78,8 +78,7 @@ impl Node {
     /// The load of a full sync's file is done: take the new dataset and
     /// history, become CONNECTED.
     pub(crate) fn finish_sync_load(&mut self, loaded: rdb::Loaded, eof: bool, now: u64, io: &mut dyn Transport) {
-        let keys: usize = loaded.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
-        self.log_rdb_done(keys as u64, 0, now);
+        self.log_rdb_done(loaded.keyspace.total_keys() as u64, 0, now);
         // The stream continues in the db the master's stream had selected
         // (`repl-stream-db`): a sub-replica of a replica gets no SELECT first.
         let db = loaded.repl.as_ref().map_or(0, |r| r.master_db());
@@ -103,10 +102,7 @@ impl Node {
             self.send_ack();
         }
         // What the master streamed while we were loading waits in the buffer.
-        let rest = std::mem::take(&mut self.up().inbuf);
-        if !rest.is_empty() {
-            self.stream_from_master(&rest, now, io);
-        }
+        self.stream_buffered(now, io);
     }
 
     /// `replicationAttachToNewMaster`: a full sync replaces our history, so

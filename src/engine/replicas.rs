@@ -264,10 +264,7 @@ impl Node {
             // The sockets hold the file now; the child keeps no copy.
             self.child = Some(RdbChild { pid, socket: true, done_ms: u64::MAX, payload: Vec::new(), for_replication: true, started_ms: now });
         } else {
-            self.stats.rdb_saves += 1;
-            self.log(now, Level::Notice, format!("Background saving started by pid {pid}"));
-            let done_ms = now + 1 + payload.len() as u64 / RDB_DISK_BYTES_PER_MS;
-            self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: true, started_ms: now });
+            self.fork_disk_child(payload, pid, true, now);
         }
     }
 
@@ -275,10 +272,16 @@ impl Node {
     pub(crate) fn start_bgsave(&mut self, now: u64) {
         let payload = self.rdb_snapshot(now);
         let pid = self.pid + 1 + (self.rng.next_u64() % 500) as u32;
+        self.fork_disk_child(payload, pid, false, now);
+    }
+
+    /// `rdbSaveBackground`: a child writing `payload` to disk, done after
+    /// the time the write takes (counted in `rdb_saves`).
+    fn fork_disk_child(&mut self, payload: Vec<u8>, pid: u32, for_replication: bool, now: u64) {
         self.stats.rdb_saves += 1;
         self.log(now, Level::Notice, format!("Background saving started by pid {pid}"));
         let done_ms = now + 1 + payload.len() as u64 / RDB_DISK_BYTES_PER_MS;
-        self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication: false, started_ms: now });
+        self.child = Some(RdbChild { pid, socket: false, done_ms, payload, for_replication, started_ms: now });
     }
 
     /// A diskless child is done once every replica's socket took the payload.
@@ -290,7 +293,7 @@ impl Node {
     /// diskless ones online (`updateSlavesWaitingBgsave`).
     pub(crate) fn rdb_child_done(&mut self, now: u64, io: &mut dyn Transport) {
         let Some(child) = self.child.take() else { return };
-        self.stats.rdb_last_bgsave_time_s = Some((now - child.started_ms.min(now)) / 1000);
+        self.stats.rdb_last_bgsave_time_s = Some(now.saturating_sub(child.started_ms) / 1000);
         if child.socket {
             let up = self.clients.values().filter(|c| c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::WaitBgsaveEnd)).count();
             self.log(now, Level::Warning, format!("Diskless rdb transfer, done reading from pipe, {up} replicas still up."));
@@ -335,11 +338,14 @@ impl Node {
     /// sent go online; a diskless child ends when its sockets drained.
     pub(crate) fn after_flush(&mut self, now: u64, io: &mut dyn Transport) {
         let bulk_sent = |c: &Client| c.out.is_empty() && c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::SendBulk);
-        let any_sent = self.clients.values().any(bulk_sent);
-        for conn in if any_sent { self.replica_conns() } else { Vec::new() } {
-            let c = self.clients.get_mut(&conn).expect("client");
-            let link = c.replica.as_mut().expect("replica");
-            if link.state == ReplicaState::SendBulk && c.out.is_empty() {
+        // Runs after every write: collects nothing unless a bulk was sent.
+        if self.clients.values().any(bulk_sent) {
+            for conn in self.replica_conns() {
+                let c = self.clients.get_mut(&conn).expect("client");
+                if !bulk_sent(c) {
+                    continue;
+                }
+                let link = c.replica.as_mut().expect("replica");
                 link.state = ReplicaState::Online;
                 link.ack_time_ms = now;
                 link.stream_from = Some(link.psync_initial_offset + 1);

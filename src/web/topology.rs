@@ -158,7 +158,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             b.shape = shape;
         }
         if let (Some(n), Some(offset), Some(keys)) = (app.runner.sim.nodes.get(port), &mut b.offset, &mut b.keys) {
-            let count: usize = n.keyspace.dbs.iter().map(|d| d.entries.len()).sum();
+            let count = n.keyspace.total_keys();
             offset.text(&tf("node.offset", &[&n.repl.offset]));
             keys.text(&tf("node.keys", &[&count]));
         }
