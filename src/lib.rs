@@ -8,6 +8,7 @@
 //!   no thread RNG: time is always a parameter and one seeded RNG decides all.
 //! - `web` (wasm32 only): the one boundary module with every `#[wasm_bindgen]`
 //!   export, and the DOM code beside it. The only code that touches the browser.
+//! - [`small_alloc`]: free lists for small blocks in front of the wasm's heap.
 //! - `src/main.rs`: the native `replscope` CLI that runs scenario scripts.
 
 #![warn(missing_docs)]
@@ -17,8 +18,12 @@ pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub mod small_alloc;
+
 /// The wasm's heap allocator: Talc instead of Rust's default dlmalloc, for
-/// a smaller module (dlmalloc is about 9 KB of code) and faster allocation.
+/// a smaller module (dlmalloc is about 9 KB of code) and faster allocation,
+/// behind free lists for small blocks (`small_alloc`). Single-threaded only.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: small_alloc::SmallBlockCache<talc::wasm::WasmDynamicTalc> =
+    small_alloc::SmallBlockCache::new(talc::wasm::new_wasm_dynamic_allocator());

@@ -363,12 +363,12 @@ impl Node {
         }
         self.in_exec = Some(Vec::new());
         let mut replies = Vec::new();
-        for argv in queued {
-            replies.push(self.process(client, argv, now, io, kind).unwrap_or(Reply::Nil));
+        for mut argv in queued {
+            replies.push(self.process(client, &mut argv, now, io, kind).unwrap_or(Reply::Nil));
         }
         let ops = self.in_exec.take().unwrap_or_default();
         if !ops.is_empty() {
-            self.propagate(ops);
+            self.propagate(&ops, &[]);
             client.woff = self.repl.offset;
         }
         Reply::Array(replies)

@@ -38,9 +38,10 @@ impl Node {
         // The buffer is read in place and trimmed once at the end.
         let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
         let mut pos = 0;
+        let mut argv = std::mem::take(&mut self.argv_buf);
         loop {
-            let (argv, used) = match resp::parse_command(&buf[pos..]) {
-                Ok(Some(x)) => x,
+            let used = match resp::parse_command_into(&buf[pos..], &mut argv) {
+                Ok(Some(used)) => used,
                 Ok(None) => break,
                 Err(e) => {
                     let msg = format!("Protocol error ({e}) from client: master link. Closing the link.");
@@ -56,7 +57,7 @@ impl Node {
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
             if m.multi.is_some() && !is(b"exec") {
-                m.multi.as_mut().expect("in MULTI").push(argv);
+                m.multi.as_mut().expect("in MULTI").push(std::mem::take(&mut argv));
                 m.multi_bytes.extend_from_slice(consumed);
                 continue;
             }
@@ -66,33 +67,34 @@ impl Node {
                 continue;
             }
             if m.multi_bytes.is_empty() {
-                self.apply_from_master(argv, used, now, io);
+                self.apply_from_master(&mut argv, used, now, io);
                 self.proxy_stream(consumed);
             } else {
                 let mut applied = std::mem::take(&mut m.multi_bytes);
                 applied.extend_from_slice(consumed);
-                self.apply_from_master(argv, applied.len(), now, io);
+                self.apply_from_master(&mut argv, applied.len(), now, io);
                 self.proxy_stream(&applied);
             }
             if self.upstream.as_ref().is_none_or(|u| u.master.is_none()) {
                 return;
             }
         }
+        self.argv_buf = argv;
         buf.drain(..pos);
         self.up().master.as_mut().expect("master link").inbuf = buf;
     }
 
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
-    fn apply_from_master(&mut self, argv: Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
+    fn apply_from_master(&mut self, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
         let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
         let is_getack = is(b"replconf") && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
         if is_getack {
             self.send_ack();
         } else if is(b"exec") {
             let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
-            for cmd in queued {
-                self.run_as_master_client(cmd, now, io);
+            for mut cmd in queued {
+                self.run_as_master_client(&mut cmd, now, io);
             }
         } else {
             self.run_as_master_client(argv, now, io);
@@ -102,7 +104,7 @@ impl Node {
         }
     }
 
-    fn run_as_master_client(&mut self, argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) {
+    fn run_as_master_client(&mut self, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) {
         let db = self.up().master.as_ref().expect("link").db;
         let mut client = super::node::Client::master_link(db);
         let _: Option<Reply> = self.process(&mut client, argv, now, io, ClientKind::Master);

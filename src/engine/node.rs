@@ -167,6 +167,11 @@ pub struct Node {
     pub(crate) to_close: Vec<ConnId>,
     /// Ops collected while EXEC runs, propagated together at its end.
     pub(crate) in_exec: Option<Vec<Op>>,
+    /// The ops vector each data command fills, kept for the next one.
+    ops_buf: Vec<Op>,
+    /// The arguments of the request being run, parsed into buffers kept for
+    /// the next request ([`resp::parse_command_into`]).
+    pub(crate) argv_buf: Vec<Bytes>,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether serverCron deletes expired keys.
     pub active_expire_enabled: bool,
     /// When the next key may expire, as far as the master knows (`None`: no
@@ -229,6 +234,8 @@ impl Node {
             clock_ms: now,
             to_close: Vec::new(),
             in_exec: None,
+            ops_buf: Vec::new(),
+            argv_buf: Vec::new(),
             active_expire_enabled: true,
             next_expiry_ms: Some(0),
         };
@@ -331,7 +338,13 @@ impl Node {
 
     /// Runs one command typed by local client `cid`. `None` means the client
     /// is blocked; its reply later appears in [`Node::ready_replies`].
-    pub fn command(&mut self, cid: ClientId, argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
+    pub fn command(&mut self, cid: ClientId, mut argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
+        self.command_with(cid, &mut argv, now, io)
+    }
+
+    /// [`Node::command`] for a caller that keeps its `argv` buffers for the
+    /// next command (a load generator); the command may take them over.
+    pub fn command_with(&mut self, cid: ClientId, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
         if !self.locals.contains_key(&cid) {
             let id = self.next_client_id;
             self.next_client_id += 1;
@@ -349,7 +362,7 @@ impl Node {
     pub(crate) fn process(
         &mut self,
         client: &mut Client,
-        argv: Vec<Bytes>,
+        argv: &mut Vec<Bytes>,
         now: u64,
         io: &mut dyn Transport,
         kind: ClientKind,
@@ -379,13 +392,13 @@ impl Node {
         }
         let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
         if let Some(queue) = client.multi.as_mut().filter(|_| !txn_control) {
-            queue.push(argv);
+            queue.push(std::mem::take(argv));
             return Some(Reply::Status("QUEUED".into()));
         }
         if spec.data {
-            return Some(self.run_data_command(client, argv, now, kind));
+            return Some(self.run_data_command(client, spec, argv, now, kind));
         }
-        self.admin_command(client, spec.name, argv, now, io, kind)
+        self.admin_command(client, spec.name, std::mem::take(argv), now, io, kind)
     }
 
     /// The state checks of `processCommand`, in its order: why the server
@@ -411,35 +424,39 @@ impl Node {
     }
 
     /// Executes a data command and propagates what it changed.
-    fn run_data_command(&mut self, client: &mut Client, argv: Vec<Bytes>, now: u64, kind: ClientKind) -> Reply {
+    fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
         let expire = match (kind, self.upstream.is_some()) {
             (_, false) => ExpireMode::Master,
             (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,
             _ => ExpireMode::ReplicaClient,
         };
-        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate: Vec::new() };
-        let reply = command::execute_owned(&mut ctx, argv);
-        let ops = std::mem::take(&mut ctx.propagate);
+        // The ops vector is kept between commands: no allocation per command.
+        let propagate = std::mem::take(&mut self.ops_buf);
+        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate };
+        let reply = command::execute_checked(&mut ctx, spec, argv);
+        let mut ops = ctx.propagate;
         self.dirty += ops.len() as u64;
         for op in &ops {
-            self.note_expiry(op);
+            self.note_expiry(op.args(argv));
         }
         if let Some(acc) = self.in_exec.as_mut() {
-            acc.extend(ops);
+            acc.extend(ops.drain(..).map(|op| op.as_typed_by(argv)));
         } else if !ops.is_empty() {
-            self.propagate(ops);
+            self.propagate(&ops, argv);
             client.woff = self.repl.offset;
         }
+        ops.clear();
+        self.ops_buf = ops;
         reply
     }
 
     /// Every TTL a command sets is propagated as an absolute `PXAT` or
     /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
-    fn note_expiry(&mut self, op: &Op) {
-        let at = if op.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"PEXPIREAT")) {
-            op.argv.get(2)
+    fn note_expiry(&mut self, argv: &[Bytes]) {
+        let at = if argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"PEXPIREAT")) {
+            argv.get(2)
         } else {
-            op.argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| op.argv.get(i + 1))
+            argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| argv.get(i + 1))
         };
         if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
             let ms = ms.max(0) as u64;
@@ -448,18 +465,19 @@ impl Node {
     }
 
     /// Feeds a command's effects to the replication stream, wrapping more
-    /// than one in MULTI/EXEC as `propagatePendingCommands` does.
-    pub(crate) fn propagate(&mut self, ops: Vec<Op>) {
+    /// than one in MULTI/EXEC as `propagatePendingCommands` does. `typed` is
+    /// the command as the client sent it, for ops propagated as typed.
+    pub(crate) fn propagate(&mut self, ops: &[Op], typed: &[Bytes]) {
         if ops.len() > 1 {
             let db = ops[0].db as i64;
             self.feed_replication(db, &[b"MULTI".to_vec()]);
-            for op in &ops {
-                self.feed_replication(op.db as i64, &op.argv);
+            for op in ops {
+                self.feed_replication(op.db as i64, op.args(typed));
             }
             self.feed_replication(db, &[b"EXEC".to_vec()]);
         } else {
-            for op in &ops {
-                self.feed_replication(op.db as i64, &op.argv);
+            for op in ops {
+                self.feed_replication(op.db as i64, op.args(typed));
             }
         }
     }
@@ -608,15 +626,16 @@ impl Node {
     /// Parses and runs every complete request a network client sent.
     /// Returns false if the connection must be closed (protocol error).
     fn serve_requests(&mut self, conn: ConnId, client: &mut Client, now: u64, io: &mut dyn Transport) -> bool {
-        loop {
-            match resp::parse_command(&client.inbuf) {
-                Ok(None) => return true,
+        let mut argv = std::mem::take(&mut self.argv_buf);
+        let keep = loop {
+            match resp::parse_command_into(&client.inbuf, &mut argv) {
+                Ok(None) => break true,
                 Err(e) => {
                     let reply = Reply::Error(format!("ERR {e}"));
                     client.out.extend(reply.encode());
-                    return false;
+                    break false;
                 }
-                Ok(Some((argv, used))) => {
+                Ok(Some(used)) => {
                     client.inbuf.drain(..used);
                     if argv.is_empty() {
                         // A replica's bare newline refreshes its ACK time:
@@ -627,15 +646,17 @@ impl Node {
                         continue;
                     }
                     if client.replica.is_some() {
-                        self.replica_request(conn, client, argv, now);
+                        self.replica_request(conn, client, &argv, now);
                         continue;
                     }
-                    if let Some(reply) = self.process(client, argv, now, io, ClientKind::Network(conn)) {
+                    if let Some(reply) = self.process(client, &mut argv, now, io, ClientKind::Network(conn)) {
                         client.out.extend(reply.encode());
                     }
                 }
             }
-        }
+        };
+        self.argv_buf = argv;
+        keep
     }
 
     /// A connection closed by the peer (or reset).

@@ -133,7 +133,7 @@ impl Node {
 
     /// A request from a connected replica: REPLCONF ACK, or anything else
     /// (ignored, as replicas send only ACKs once attached).
-    pub(crate) fn replica_request(&mut self, _conn: ConnId, client: &mut Client, argv: Vec<Bytes>, now: u64) {
+    pub(crate) fn replica_request(&mut self, _conn: ConnId, client: &mut Client, argv: &[Bytes], now: u64) {
         let link = client.replica.as_mut().expect("replica");
         link.last_interaction_ms = now;
         let is_ack = argv.len() >= 3 && argv[0].eq_ignore_ascii_case(b"replconf") && argv[1].eq_ignore_ascii_case(b"ack");

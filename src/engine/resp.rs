@@ -314,15 +314,31 @@ fn find(buf: &[u8], c: u8) -> Option<usize> {
 /// its offset by this). `argv` is empty for an empty inline line (the
 /// `\n` keepalives masters send) and for `*0` / `*-1`.
 pub fn parse_command(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError> {
+    let mut argv = Vec::new();
+    Ok(parse_command_into(buf, &mut argv)?.map(|used| (argv, used)))
+}
+
+/// [`parse_command`] into a caller's `argv`, whose buffers are reused: a
+/// server parsing request after request allocates only when an argument
+/// outgrows the one before it. `Ok(Some(consumed))` when a request is
+/// complete; otherwise `argv` holds nothing of use.
+pub fn parse_command_into(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, ProtocolError> {
     if buf.is_empty() {
         return Ok(None);
     }
     if buf[0] == b'*' {
-        parse_multibulk(buf)
+        parse_multibulk(buf, argv)
     } else {
-        parse_inline(buf)
+        let parsed = parse_inline(buf)?;
+        Ok(parsed.map(|(args, used)| {
+            *argv = args;
+            used
+        }))
     }
 }
+
+/// The largest argument buffer [`parse_command_into`] keeps for reuse.
+const REUSED_ARG_MAX_BYTES: usize = 64 * 1024;
 
 fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError> {
     let nl = match find(buf, b'\n') {
@@ -366,7 +382,7 @@ fn header_line(buf: &[u8], what: &'static str) -> Result<Option<usize>, Protocol
     }
 }
 
-fn parse_multibulk(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError> {
+fn parse_multibulk(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, ProtocolError> {
     // Count line: '*' up to the first '\r', which needs one more byte after it.
     let Some(cr) = header_line(buf, "mbulk")? else { return Ok(None) };
     let count = match parse_i64(&buf[1..cr]) {
@@ -380,10 +396,13 @@ fn parse_multibulk(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolEr
     };
     let mut pos = cr + 2;
     if count <= 0 {
-        return Ok(Some((Vec::new(), pos)));
+        argv.clear();
+        return Ok(Some(pos));
     }
-    let mut argv: Vec<Bytes> = Vec::with_capacity((count as usize).min(1024));
-    for _ in 0..count {
+    let count = count as usize;
+    argv.truncate(count);
+    argv.reserve(count.min(1024).saturating_sub(argv.len()));
+    for i in 0..count {
         let rest = &buf[pos..];
         let Some(cr) = header_line(rest, "bulk")? else { return Ok(None) };
         if rest[0] != b'$' {
@@ -407,10 +426,19 @@ fn parse_multibulk(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolEr
         if buf.len() - start < len + 2 {
             return Ok(None);
         }
-        argv.push(buf[start..start + len].to_vec());
+        let arg = &buf[start..start + len];
+        match argv.get_mut(i) {
+            // A buffer grown past 64 KB is not kept: reuse never pins a big value's memory.
+            Some(reused) if reused.capacity() <= REUSED_ARG_MAX_BYTES => {
+                reused.clear();
+                reused.extend_from_slice(arg);
+            }
+            Some(big) => *big = arg.to_vec(),
+            None => argv.push(arg.to_vec()),
+        }
         pos = start + len + 2;
     }
-    Ok(Some((argv, pos)))
+    Ok(Some(pos))
 }
 
 fn is_hex(c: u8) -> bool {

@@ -61,22 +61,19 @@ impl Load {
 }
 
 /// A value that does not compress (so RDB sizes stay honest), the same for
-/// the same write number.
-fn load_value(n: u64, size: usize) -> Vec<u8> {
+/// the same write number, written over `out`.
+fn load_value_into(out: &mut Vec<u8>, n: u64, size: usize) {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     let mut rng = Rng::new(n);
-    let mut out = Vec::with_capacity(size);
-    while out.len() < size {
+    out.clear();
+    out.resize(size, 0);
+    for chunk in out.chunks_mut(10) {
         let mut bits = rng.next_u64();
-        for _ in 0..10 {
-            if out.len() == size {
-                break;
-            }
-            out.push(ALPHABET[(bits % 62) as usize]);
+        for b in chunk {
+            *b = ALPHABET[(bits % 62) as usize];
             bits /= 62;
         }
     }
-    out
 }
 
 /// The client id load generators write with.
@@ -111,6 +108,8 @@ pub struct Sim {
     pub record: bool,
     /// Write loads by node.
     pub loads: VecMap<Port, Load>,
+    /// The load generators' argv, rewritten for each write.
+    load_argv: Vec<Bytes>,
 }
 
 /// A node's view of the network through the simulator.
@@ -154,6 +153,7 @@ impl Sim {
             delivered: Vec::new(),
             record: false,
             loads: VecMap::new(),
+            load_argv: Vec::new(),
         }
     }
 
@@ -315,15 +315,21 @@ impl Sim {
                 if load.due(load.issued) > self.now {
                     break;
                 }
-                let mut key = b"key:".to_vec();
-                super::resp::push_u64(&mut key, load.issued % load.keys);
-                let value = load_value(load.issued, load.value_size);
+                // One argv, rewritten for each write: no allocation per write.
+                let argv = &mut self.load_argv;
+                argv.resize(3, Vec::new());
+                argv[0].clear();
+                argv[0].extend_from_slice(b"SET");
+                argv[1].clear();
+                argv[1].extend_from_slice(b"key:");
+                super::resp::push_u64(&mut argv[1], load.issued % load.keys);
+                load_value_into(&mut argv[2], load.issued, load.value_size);
                 load.issued += 1;
                 // The node's beforeSleep runs once for the whole batch, later in this instant.
                 let now = self.now;
                 if let Some(node) = self.nodes.get_mut(&port).filter(|n| !n.busy(now)) {
                     let mut io = Io { net: &mut self.net, me: port, now };
-                    node.command(LOAD_CLIENT, vec![b"SET".to_vec(), key, value], now, &mut io);
+                    node.command_with(LOAD_CLIENT, argv, now, &mut io);
                 }
             }
         }

@@ -269,8 +269,25 @@ pub enum ExpireMode {
 pub struct Op {
     /// Database the command runs in (a `SELECT` goes before it when it differs from `slaveseldb`).
     pub db: usize,
-    /// The command as propagated (possibly rewritten).
+    /// The command as propagated (possibly rewritten); empty while it is
+    /// the command exactly as typed (see [`Ctx::prop_as_typed`]).
     pub argv: Vec<Bytes>,
+}
+
+impl Op {
+    /// The arguments to propagate: the op's own, or `typed` (the command as
+    /// the client sent it) for an op propagated as typed.
+    pub fn args<'a>(&'a self, typed: &'a [Bytes]) -> &'a [Bytes] {
+        if self.argv.is_empty() { typed } else { &self.argv }
+    }
+
+    /// This op with its arguments filled in from `typed` if it had none.
+    pub fn as_typed_by(mut self, typed: &[Bytes]) -> Op {
+        if self.argv.is_empty() {
+            self.argv = typed.to_vec();
+        }
+        self
+    }
 }
 
 /// Everything a data command runs against (the parts of `client`/`server` it needs).
@@ -318,8 +335,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Propagates the command exactly as the client typed it. The op's
-    /// argv is filled in after the command ran (see [`execute_owned`]), so
-    /// the arguments are not copied.
+    /// argv stays empty and stands for the typed arguments ([`Op::args`]),
+    /// so nothing is copied.
     pub(crate) fn prop_as_typed(&mut self) {
         self.propagate.push(Op {
             db: self.db,
@@ -356,7 +373,14 @@ pub fn execute(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// [`execute`] for a caller that gives up `argv`: a command propagated as
 /// typed takes it over instead of a copy.
 pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
-    let reply = dispatch(ctx, &argv);
+    let spec = match argv.first().and_then(|n| lookup(n)) {
+        Some(s) if s.data => s,
+        _ => return Reply::error(unknown_command_error(&argv)),
+    };
+    if !check_arity(spec, argv.len()) {
+        return Reply::Error(arity_error(spec.name));
+    }
+    let reply = execute_checked(ctx, spec, &argv);
     let mut typed = ctx.propagate.iter_mut().filter(|op| op.argv.is_empty());
     if let Some(first) = typed.next() {
         for op in typed {
@@ -367,14 +391,14 @@ pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
     reply
 }
 
-fn dispatch(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
-    let spec = match argv.first().and_then(|n| lookup(n)) {
-        Some(s) if s.data => s,
-        _ => return Reply::error(unknown_command_error(argv)),
-    };
-    if !check_arity(spec, argv.len()) {
-        return Reply::Error(arity_error(spec.name));
-    }
+/// Runs a command the caller has already looked up (`spec`) and checked the
+/// arity of, as `processCommand` does before `call`. Ops propagated as typed
+/// are left with an empty `argv`: see [`Op::args`].
+pub fn execute_checked(ctx: &mut Ctx, spec: &'static CommandSpec, argv: &[Bytes]) -> Reply {
+    dispatch(ctx, spec, argv)
+}
+
+fn dispatch(ctx: &mut Ctx, spec: &CommandSpec, argv: &[Bytes]) -> Reply {
     match spec.name {
         "set" => strings::set(ctx, argv),
         "get" => strings::get(ctx, argv),

@@ -71,15 +71,22 @@ fn get_generic(ctx: &mut Ctx, key: &[u8]) -> Result<Reply, Reply> {
 
 /// `setKey`: store a string, dropping the TTL unless `keep_ttl`.
 fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
-    let value = Value::Str(val.to_vec());
     match ctx.write(key) {
         Some(e) => {
-            e.value = value;
+            // An overwritten string keeps its buffer (no allocation) unless
+            // the buffer is far larger than the new value.
+            match &mut e.value {
+                Value::Str(s) if s.capacity() <= 4 * val.len().max(64) => {
+                    s.clear();
+                    s.extend_from_slice(val);
+                }
+                other => *other = Value::Str(val.to_vec()),
+            }
             if !keep_ttl {
                 e.expire_at_ms = None;
             }
         }
-        None => ctx.insert(key, Entry::new(value)),
+        None => ctx.insert(key, Entry::new(Value::Str(val.to_vec()))),
     }
 }
 
@@ -119,9 +126,12 @@ pub(super) fn set(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
             Err(e) => return e,
         }
     }
-    let found = ctx.exists_for_write(key);
-    if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
-        return if flags & GET != 0 { reply } else { Reply::Nil };
+    // Without NX/XX the lookup in `set_key` is the only one needed.
+    if flags & (NX | XX) != 0 {
+        let found = ctx.exists_for_write(key);
+        if (flags & NX != 0 && found) || (flags & XX != 0 && !found) {
+            return if flags & GET != 0 { reply } else { Reply::Nil };
+        }
     }
     set_key(ctx, key, val, flags & KEEPTTL != 0);
     if expire_idx.is_some() {
