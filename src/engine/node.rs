@@ -172,6 +172,9 @@ pub struct Node {
     /// The arguments of the request being run, parsed into buffers kept for
     /// the next request ([`resp::parse_command_into`]).
     pub(crate) argv_buf: Vec<Bytes>,
+    /// The bytes of the command being fed to the replication stream, kept
+    /// for the next one.
+    feed_buf: Vec<u8>,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether serverCron deletes expired keys.
     pub active_expire_enabled: bool,
     /// When the next key may expire, as far as the master knows (`None`: no
@@ -236,6 +239,7 @@ impl Node {
             in_exec: None,
             ops_buf: Vec::new(),
             argv_buf: Vec::new(),
+            feed_buf: Vec::new(),
             active_expire_enabled: true,
             next_expiry_ms: Some(0),
         };
@@ -490,13 +494,18 @@ impl Node {
         if self.upstream.is_some() || self.backlog.is_none() {
             return;
         }
-        let mut bytes = Vec::with_capacity(resp::encoded_len(argv) + 24);
+        // Encoded into a buffer kept between commands (no allocation).
+        let mut bytes = std::mem::take(&mut self.feed_buf);
+        bytes.clear();
         if self.slaveseldb != db {
             resp::encode_command_into(&mut bytes, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
             self.slaveseldb = db;
         }
         resp::encode_command_into(&mut bytes, argv);
         self.append_to_backlog(&bytes);
+        if bytes.capacity() <= 64 * 1024 {
+            self.feed_buf = bytes;
+        }
     }
 
     /// Adds raw stream bytes to the backlog and advances the offset; replicas
