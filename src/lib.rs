@@ -22,8 +22,9 @@ pub mod small_alloc;
 
 /// The wasm's heap allocator: Talc instead of Rust's default dlmalloc, for
 /// a smaller module (dlmalloc is about 9 KB of code) and faster allocation,
-/// behind free lists for small blocks (`small_alloc`). Single-threaded only.
+/// behind free lists for small blocks and growing the memory in steps
+/// (`small_alloc`). Single-threaded only.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: small_alloc::SmallBlockCache<talc::wasm::WasmDynamicTalc> =
-    small_alloc::SmallBlockCache::new(talc::wasm::new_wasm_dynamic_allocator());
+static ALLOCATOR: small_alloc::SmallBlockCache<talc::cell::TalcSyncCell<small_alloc::GrowInSteps, talc::wasm::WasmBinning>> =
+    small_alloc::SmallBlockCache::new(talc::cell::TalcSyncCell::new_wasm(small_alloc::GrowInSteps::new()));
