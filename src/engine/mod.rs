@@ -43,6 +43,7 @@ pub mod lzf;
 pub mod master_link;
 pub mod net;
 pub mod node;
+pub mod process;
 pub mod psync;
 pub mod rdb;
 pub mod rdb_load;

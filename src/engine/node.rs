@@ -4,10 +4,11 @@
 //! The node is sans-IO: the simulator hands it network events and the time,
 //! and it writes to connections through the [`Transport`] it is given. The
 //! replica side lives in `handshake`, the master side in `psync` and
-//! `replicas`, the admin commands in `admin`, INFO and ROLE in `info`.
+//! `replicas`, running a request and propagating it in `process`, the admin
+//! commands in `admin`, INFO and ROLE in `info`.
 
 use super::backlog::Backlog;
-use super::command::{self, Ctx, ExpireMode, Op};
+use super::command::Op;
 use super::config::Config;
 use super::handshake::Upstream;
 use super::keyspace::{Bytes, Keyspace};
@@ -168,13 +169,13 @@ pub struct Node {
     /// Ops collected while EXEC runs, propagated together at its end.
     pub(crate) in_exec: Option<Vec<Op>>,
     /// The ops vector each data command fills, kept for the next one.
-    ops_buf: Vec<Op>,
+    pub(crate) ops_buf: Vec<Op>,
     /// The arguments of the request being run, parsed into buffers kept for
     /// the next request ([`resp::parse_command_into`]).
     pub(crate) argv_buf: Vec<Bytes>,
     /// The bytes of the command being fed to the replication stream, kept
     /// for the next one.
-    feed_buf: Vec<u8>,
+    pub(crate) feed_buf: Vec<u8>,
     /// `DEBUG SET-ACTIVE-EXPIRE`: whether serverCron deletes expired keys.
     pub active_expire_enabled: bool,
     /// When the next key may expire, as far as the master knows (`None`: no
@@ -328,195 +329,6 @@ impl Node {
     /// True while the node is a replica (`masterhost` is set).
     pub fn is_replica(&self) -> bool {
         self.upstream.is_some()
-    }
-
-    /// Opens a local client connection (a console); returns its id.
-    pub fn open_local_client(&mut self, now: u64) -> ClientId {
-        let id = self.next_client_id;
-        self.next_client_id += 1;
-        let auth = self.config.password().is_empty();
-        let cid = id as ClientId;
-        self.locals.insert(cid, Client::new(id, now, auth));
-        cid
-    }
-
-    /// Runs one command typed by local client `cid`. `None` means the client
-    /// is blocked; its reply later appears in [`Node::ready_replies`].
-    pub fn command(&mut self, cid: ClientId, mut argv: Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
-        self.command_with(cid, &mut argv, now, io)
-    }
-
-    /// [`Node::command`] for a caller that keeps its `argv` buffers for the
-    /// next command (a load generator); the command may take them over.
-    pub fn command_with(&mut self, cid: ClientId, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
-        if !self.locals.contains_key(&cid) {
-            let id = self.next_client_id;
-            self.next_client_id += 1;
-            let auth = self.config.password().is_empty();
-            self.locals.insert(cid, Client::new(id, now, auth));
-        }
-        self.clock_ms = now;
-        let mut client = self.locals.remove(&cid).expect("local client");
-        let reply = self.process(&mut client, argv, now, io, ClientKind::Local);
-        self.locals.insert(cid, client);
-        reply
-    }
-
-    /// The checks `processCommand` makes, then the command itself.
-    pub(crate) fn process(
-        &mut self,
-        client: &mut Client,
-        argv: &mut Vec<Bytes>,
-        now: u64,
-        io: &mut dyn Transport,
-        kind: ClientKind,
-    ) -> Option<Reply> {
-        if argv.is_empty() {
-            return None;
-        }
-        self.stats.total_commands_processed += 1;
-        let Some(spec) = command::lookup(&argv[0]) else {
-            client.multi_failed |= client.multi.is_some();
-            return Some(Reply::Error(command::unknown_command_error(&argv)));
-        };
-        client.last_cmd = spec.name;
-        if !command::check_arity(spec, argv.len()) {
-            client.multi_failed |= client.multi.is_some();
-            return Some(Reply::Error(command::arity_error(spec.name)));
-        }
-        if !client.authenticated && kind != ClientKind::Master && spec.name != "auth" {
-            return Some(Reply::Error("NOAUTH Authentication required.".into()));
-        }
-        if kind != ClientKind::Master {
-            if let Some(refusal) = self.refusal(client, spec, now) {
-                // `rejectCommand` also fails a MULTI in progress.
-                client.multi_failed |= client.multi.is_some();
-                return Some(Reply::Error(refusal.into()));
-            }
-        }
-        let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
-        if let Some(queue) = client.multi.as_mut().filter(|_| !txn_control) {
-            queue.push(std::mem::take(argv));
-            return Some(Reply::Status("QUEUED".into()));
-        }
-        if spec.data {
-            return Some(self.run_data_command(client, spec, argv, now, kind));
-        }
-        self.admin_command(client, spec.name, std::mem::take(argv), now, io, kind)
-    }
-
-    /// The state checks of `processCommand`, in its order: why the server
-    /// refuses `spec` from a client right now, if it does.
-    fn refusal(&self, client: &Client, spec: &command::CommandSpec, now: u64) -> Option<&'static str> {
-        if spec.write && self.upstream.is_none() && !self.enough_good_replicas(now) {
-            return Some("NOREPLICAS Not enough good replicas to write.");
-        }
-        if spec.write && self.upstream.is_some() && self.config.replica_read_only {
-            return Some("READONLY You can't write against a read only replica.");
-        }
-        if !spec.stale && !self.config.replica_serve_stale_data && self.upstream.as_ref().is_some_and(|u| !u.is_connected()) {
-            return Some("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-        }
-        // Container commands (CONFIG, CLIENT): every subcommand modelled
-        // has the loading flag. EXEC takes its queued commands' flags.
-        let allowed = |s: &command::CommandSpec| s.loading || s.container;
-        let queued_ok = || client.multi.as_ref().is_none_or(|q| q.iter().all(|argv| command::lookup(&argv[0]).is_none_or(allowed)));
-        if self.loading.is_some() && (!allowed(spec) || (spec.name == "exec" && !queued_ok())) {
-            return Some("LOADING Redis is loading the dataset in memory");
-        }
-        None
-    }
-
-    /// Executes a data command and propagates what it changed.
-    fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
-        let expire = match (kind, self.upstream.is_some()) {
-            (_, false) => ExpireMode::Master,
-            (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,
-            _ => ExpireMode::ReplicaClient,
-        };
-        // The ops vector is kept between commands: no allocation per command.
-        let propagate = std::mem::take(&mut self.ops_buf);
-        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate };
-        let reply = command::execute_checked(&mut ctx, spec, argv);
-        let mut ops = ctx.propagate;
-        self.dirty += ops.len() as u64;
-        for op in &ops {
-            self.note_expiry(op.args(argv));
-        }
-        if let Some(acc) = self.in_exec.as_mut() {
-            acc.extend(ops.drain(..).map(|op| op.as_typed_by(argv)));
-        } else if !ops.is_empty() {
-            self.propagate(&ops, argv);
-            client.woff = self.repl.offset;
-        }
-        ops.clear();
-        self.ops_buf = ops;
-        reply
-    }
-
-    /// Every TTL a command sets is propagated as an absolute `PXAT` or
-    /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
-    fn note_expiry(&mut self, argv: &[Bytes]) {
-        let at = if argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"PEXPIREAT")) {
-            argv.get(2)
-        } else {
-            argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| argv.get(i + 1))
-        };
-        if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
-            let ms = ms.max(0) as u64;
-            self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
-        }
-    }
-
-    /// Feeds a command's effects to the replication stream, wrapping more
-    /// than one in MULTI/EXEC as `propagatePendingCommands` does. `typed` is
-    /// the command as the client sent it, for ops propagated as typed.
-    pub(crate) fn propagate(&mut self, ops: &[Op], typed: &[Bytes]) {
-        if ops.len() > 1 {
-            let db = ops[0].db as i64;
-            self.feed_replication(db, &[b"MULTI".to_vec()]);
-            for op in ops {
-                self.feed_replication(op.db as i64, op.args(typed));
-            }
-            self.feed_replication(db, &[b"EXEC".to_vec()]);
-        } else {
-            for op in ops {
-                self.feed_replication(op.db as i64, op.args(typed));
-            }
-        }
-    }
-
-    /// `replicationFeedSlaves`: appends a command to the replication buffer
-    /// (backlog), preceded by a SELECT when the stream's db differs. A
-    /// replica only proxies its master's stream, and without a backlog
-    /// nothing is counted.
-    pub fn feed_replication(&mut self, db: i64, argv: &[Bytes]) {
-        if self.upstream.is_some() || self.backlog.is_none() {
-            return;
-        }
-        // Encoded into a buffer kept between commands (no allocation).
-        let mut bytes = std::mem::take(&mut self.feed_buf);
-        bytes.clear();
-        if self.slaveseldb != db {
-            resp::encode_command_into(&mut bytes, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
-            self.slaveseldb = db;
-        }
-        resp::encode_command_into(&mut bytes, argv);
-        self.append_to_backlog(&bytes);
-        if bytes.capacity() <= 64 * 1024 {
-            self.feed_buf = bytes;
-        }
-    }
-
-    /// Adds raw stream bytes to the backlog and advances the offset; replicas
-    /// read them from there.
-    pub(crate) fn append_to_backlog(&mut self, bytes: &[u8]) {
-        let min_ref = self.min_replica_ref();
-        if let Some(b) = self.backlog.as_mut() {
-            b.feed(bytes, min_ref);
-            self.repl.offset += bytes.len() as u64;
-        }
-        self.check_output_limits_all();
     }
 
     /// Active expiry (serverCron's `activeExpireCycle`): a master deletes
