@@ -118,6 +118,22 @@ fn a_first_sync_goes_through_six_phases_and_copies_a_write() {
 }
 
 #[wasm_bindgen_test]
+fn the_replid_details_stay_open_when_the_replica_takes_its_masters_replid() {
+    let p = mount(1);
+    p.select(6380);
+    let before = p.text("#node-panel details.replid code");
+    p.one("#node-panel details.replid").set_attribute("open", "").unwrap();
+    // The first full sync gives 6380 its master's replid: the panel is rebuilt.
+    p.run(10_000);
+    let after = p.text("#node-panel details.replid code");
+    assert_ne!(before, after, "the replica kept its own replid");
+    assert!(p.one("#node-panel details.replid").has_attribute("open"), "the details closed themselves");
+    // Another node's panel starts closed.
+    p.select(6381);
+    assert!(!p.one("#node-panel details.replid").has_attribute("open"));
+}
+
+#[wasm_bindgen_test]
 fn killing_the_connection_replays_the_phases_and_resyncs_partially() {
     let p = mount(2);
     p.run(10_000);

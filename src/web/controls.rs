@@ -165,6 +165,10 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         return Ok(());
     }
     let panel = app.view.get("node-panel");
+    // A rebuild (the replica took its master's replid, a link changed) keeps
+    // the replid details open if the user opened them for this node.
+    let same_node = panel.get_attribute("data-port").is_some_and(|p| p == port.to_string());
+    let replid_open = same_node && panel.query_selector("details.replid[open]").ok().flatten().is_some();
     super::dom::clear(panel);
     attr(panel, "data-port", &port.to_string());
     let title = match (node, master) {
@@ -175,6 +179,9 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     child(panel, "h2", "", &title);
     if node.is_some() {
         let d = child(panel, "details", "replid", "");
+        if replid_open {
+            attr(&d, "open", "");
+        }
         child(&d, "summary", "", &tf("node.replid", &[&replid.chars().take(8).collect::<String>()]));
         child(&d, "code", "", &replid);
     }
