@@ -117,18 +117,25 @@ impl Backlog {
         self.trim_blocks(min_ref_offset, 10 * REPL_BACKLOG_TRIM_BLOCKS_PER_CALL);
     }
 
+    /// Whether the oldest block may be freed as far as the size goes: it is
+    /// not the only one, and without it more than `size` bytes remain. (A
+    /// trim frees it if, besides, no replica still needs its bytes.)
+    pub fn trimmable(&self) -> bool {
+        let first = self.blocks.front().map_or(0, |b| b.capacity as u64);
+        self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
+    }
+
+    /// Bytes the last block still takes before a new block is needed.
+    pub fn tail_room(&self) -> usize {
+        self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
+    }
+
     fn trim_blocks(&mut self, min_ref_offset: Option<u64>, max_blocks: usize) {
         let mut trimmed = 0;
-        while self.histlen > self.size && trimmed < max_blocks {
-            if self.blocks.len() <= 1 {
-                break;
-            }
+        while trimmed < max_blocks && self.trimmable() {
             let first = &self.blocks[0];
             let last_byte = first.repl_offset + first.data.len() as u64 - 1;
             if min_ref_offset.is_some_and(|m| m <= last_byte) {
-                break;
-            }
-            if self.histlen.saturating_sub(first.capacity as u64) <= self.size {
                 break;
             }
             self.histlen -= first.capacity as u64;

@@ -142,8 +142,9 @@ pub struct Node {
     pub no_replicas_since_s: u64,
     /// Accepted network connections, by this node's end.
     pub clients: VecMap<ConnId, Client>,
-    /// Local clients (consoles, scenario connections).
-    pub locals: VecMap<ClientId, Client>,
+    /// Local clients (consoles, scenario connections), boxed: each command
+    /// takes its client out of the map and puts it back.
+    pub locals: VecMap<ClientId, Box<Client>>,
     /// Replica-side state: set when this node replicates a master.
     pub upstream: Option<Upstream>,
     /// A running RDB child (BGSAVE for disk or for replicas' sockets).
@@ -408,7 +409,9 @@ impl Node {
         self.check_blocked(now, io);
         self.flush(now, io);
         self.after_flush(now, io);
-        let min_ref = self.min_replica_ref();
+        // The replicas' references matter only if the oldest block could go.
+        let trimmable = self.backlog.as_ref().is_some_and(Backlog::trimmable);
+        let min_ref = if trimmable { self.min_replica_ref() } else { None };
         if let Some(b) = self.backlog.as_mut() {
             b.before_sleep(min_ref);
         }
