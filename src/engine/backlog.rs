@@ -181,7 +181,8 @@ impl Backlog {
     /// Up to `max` bytes of the stream starting at replication offset
     /// `offset` (what a replica's socket takes next). Empty if not held.
     pub fn copy_range(&self, offset: u64, max: usize) -> Vec<u8> {
-        let mut out = Vec::new();
+        let held = (self.master_repl_offset + 1).saturating_sub(offset);
+        let mut out = Vec::with_capacity(max.min(held as usize));
         let start = self.blocks.partition_point(|b| b.repl_offset + b.data.len() as u64 <= offset);
         for b in self.blocks.iter().skip(start) {
             if out.len() >= max {

@@ -530,7 +530,14 @@ impl Node {
     }
 
     fn flush_client(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
+        let end = self.repl.offset;
         let Some(client) = self.clients.get_mut(&conn) else { return };
+        // A client with nothing to write (the usual case) is not asked
+        // about its socket.
+        let streams = client.replica.as_ref().and_then(|r| r.stream_from).is_some_and(|from| from <= end);
+        if client.out.is_empty() && !streams {
+            return;
+        }
         let mut room = io.writable(conn);
         if room > 0 && !client.out.is_empty() {
             let n = room.min(client.out.len());
