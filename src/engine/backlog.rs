@@ -77,14 +77,7 @@ impl Backlog {
     /// to its socket (`None` when no replica holds a block).
     pub fn feed(&mut self, mut bytes: &[u8], min_ref_offset: Option<u64>) {
         while !bytes.is_empty() {
-            if let Some(tail) = self.blocks.back_mut() {
-                let avail = tail.capacity - tail.data.len();
-                let copy = avail.min(bytes.len());
-                tail.data.extend_from_slice(&bytes[..copy]);
-                bytes = &bytes[copy..];
-                self.master_repl_offset += copy as u64;
-                self.histlen += copy as u64;
-            }
+            bytes = self.fill_tail(bytes);
             if !bytes.is_empty() {
                 let limit = ((self.size / 16) as usize).max(PROTO_REPLY_CHUNK_BYTES);
                 let request = bytes.len().max(PROTO_REPLY_CHUNK_BYTES).min(limit);
@@ -125,9 +118,16 @@ impl Backlog {
         self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
     }
 
-    /// Bytes the last block still takes before a new block is needed.
-    pub fn tail_room(&self) -> usize {
-        self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
+    /// The first step of [`Backlog::feed`]: copies what fits into the last
+    /// block, returns the rest (for which blocks must be added, and trims
+    /// may follow).
+    pub fn fill_tail<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
+        let Some(tail) = self.blocks.back_mut() else { return bytes };
+        let copy = (tail.capacity - tail.data.len()).min(bytes.len());
+        tail.data.extend_from_slice(&bytes[..copy]);
+        self.master_repl_offset += copy as u64;
+        self.histlen += copy as u64;
+        &bytes[copy..]
     }
 
     fn trim_blocks(&mut self, min_ref_offset: Option<u64>, max_blocks: usize) {

@@ -190,11 +190,14 @@ impl Node {
     /// Adds raw stream bytes to the backlog and advances the offset; replicas
     /// read them from there.
     pub(crate) fn append_to_backlog(&mut self, bytes: &[u8]) {
-        // The replicas' references matter only to the trim after a new block.
-        let new_block = self.backlog.as_ref().is_some_and(|b| b.tail_room() < bytes.len());
-        let min_ref = if new_block { self.min_replica_ref() } else { None };
         if let Some(b) = self.backlog.as_mut() {
-            b.feed(bytes, min_ref);
+            // The replicas' references matter only to the trims that follow
+            // a new block: they are looked up only if the tail is full.
+            let rest = b.fill_tail(bytes);
+            if !rest.is_empty() {
+                let min_ref = self.min_replica_ref();
+                self.backlog.as_mut().expect("backlog").feed(rest, min_ref);
+            }
             self.repl.offset += bytes.len() as u64;
         }
         self.check_output_limits_all();
