@@ -77,14 +77,7 @@ impl Backlog {
     /// to its socket (`None` when no replica holds a block).
     pub fn feed(&mut self, mut bytes: &[u8], min_ref_offset: Option<u64>) {
         while !bytes.is_empty() {
-            if let Some(tail) = self.blocks.back_mut() {
-                let avail = tail.capacity - tail.data.len();
-                let copy = avail.min(bytes.len());
-                tail.data.extend_from_slice(&bytes[..copy]);
-                bytes = &bytes[copy..];
-                self.master_repl_offset += copy as u64;
-                self.histlen += copy as u64;
-            }
+            bytes = self.fill_tail(bytes);
             if !bytes.is_empty() {
                 let limit = ((self.size / 16) as usize).max(PROTO_REPLY_CHUNK_BYTES);
                 let request = bytes.len().max(PROTO_REPLY_CHUNK_BYTES).min(limit);
@@ -117,18 +110,32 @@ impl Backlog {
         self.trim_blocks(min_ref_offset, 10 * REPL_BACKLOG_TRIM_BLOCKS_PER_CALL);
     }
 
+    /// Whether the oldest block may be freed as far as the size goes: it is
+    /// not the only one, and without it more than `size` bytes remain. (A
+    /// trim frees it if, besides, no replica still needs its bytes.)
+    pub fn trimmable(&self) -> bool {
+        let first = self.blocks.front().map_or(0, |b| b.capacity as u64);
+        self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
+    }
+
+    /// The first step of [`Backlog::feed`]: copies what fits into the last
+    /// block, returns the rest (for which blocks must be added, and trims
+    /// may follow).
+    pub fn fill_tail<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
+        let Some(tail) = self.blocks.back_mut() else { return bytes };
+        let copy = (tail.capacity - tail.data.len()).min(bytes.len());
+        tail.data.extend_from_slice(&bytes[..copy]);
+        self.master_repl_offset += copy as u64;
+        self.histlen += copy as u64;
+        &bytes[copy..]
+    }
+
     fn trim_blocks(&mut self, min_ref_offset: Option<u64>, max_blocks: usize) {
         let mut trimmed = 0;
-        while self.histlen > self.size && trimmed < max_blocks {
-            if self.blocks.len() <= 1 {
-                break;
-            }
+        while trimmed < max_blocks && self.trimmable() {
             let first = &self.blocks[0];
             let last_byte = first.repl_offset + first.data.len() as u64 - 1;
             if min_ref_offset.is_some_and(|m| m <= last_byte) {
-                break;
-            }
-            if self.histlen.saturating_sub(first.capacity as u64) <= self.size {
                 break;
             }
             self.histlen -= first.capacity as u64;
@@ -174,7 +181,8 @@ impl Backlog {
     /// Up to `max` bytes of the stream starting at replication offset
     /// `offset` (what a replica's socket takes next). Empty if not held.
     pub fn copy_range(&self, offset: u64, max: usize) -> Vec<u8> {
-        let mut out = Vec::new();
+        let held = (self.master_repl_offset + 1).saturating_sub(offset);
+        let mut out = Vec::with_capacity(max.min(held as usize));
         let start = self.blocks.partition_point(|b| b.repl_offset + b.data.len() as u64 <= offset);
         for b in self.blocks.iter().skip(start) {
             if out.len() >= max {

@@ -142,8 +142,9 @@ pub struct Node {
     pub no_replicas_since_s: u64,
     /// Accepted network connections, by this node's end.
     pub clients: VecMap<ConnId, Client>,
-    /// Local clients (consoles, scenario connections).
-    pub locals: VecMap<ClientId, Client>,
+    /// Local clients (consoles, scenario connections), boxed: each command
+    /// takes its client out of the map and puts it back.
+    pub locals: VecMap<ClientId, Box<Client>>,
     /// Replica-side state: set when this node replicates a master.
     pub upstream: Option<Upstream>,
     /// A running RDB child (BGSAVE for disk or for replicas' sockets).
@@ -408,7 +409,9 @@ impl Node {
         self.check_blocked(now, io);
         self.flush(now, io);
         self.after_flush(now, io);
-        let min_ref = self.min_replica_ref();
+        // The replicas' references matter only if the oldest block could go.
+        let trimmable = self.backlog.as_ref().is_some_and(Backlog::trimmable);
+        let min_ref = if trimmable { self.min_replica_ref() } else { None };
         if let Some(b) = self.backlog.as_mut() {
             b.before_sleep(min_ref);
         }
@@ -527,7 +530,14 @@ impl Node {
     }
 
     fn flush_client(&mut self, conn: ConnId, now: u64, io: &mut dyn Transport) {
+        let end = self.repl.offset;
         let Some(client) = self.clients.get_mut(&conn) else { return };
+        // A client with nothing to write (the usual case) is not asked
+        // about its socket.
+        let streams = client.replica.as_ref().and_then(|r| r.stream_from).is_some_and(|from| from <= end);
+        if client.out.is_empty() && !streams {
+            return;
+        }
         let mut room = io.writable(conn);
         if room > 0 && !client.out.is_empty() {
             let n = room.min(client.out.len());

@@ -15,7 +15,7 @@ impl Node {
         self.next_client_id += 1;
         let auth = self.config.password().is_empty();
         let cid = id as ClientId;
-        self.locals.insert(cid, Client::new(id, now, auth));
+        self.locals.insert(cid, Box::new(Client::new(id, now, auth)));
         cid
     }
 
@@ -28,14 +28,14 @@ impl Node {
     /// [`Node::command`] for a caller that keeps its `argv` buffers for the
     /// next command (a load generator); the command may take them over.
     pub fn command_with(&mut self, cid: ClientId, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
-        if !self.locals.contains_key(&cid) {
+        // The client is out of `locals` while its command runs (a boxed
+        // client: taking it out and back moves a pointer, not the client).
+        let mut client = self.locals.remove(&cid).unwrap_or_else(|| {
             let id = self.next_client_id;
             self.next_client_id += 1;
-            let auth = self.config.password().is_empty();
-            self.locals.insert(cid, Client::new(id, now, auth));
-        }
+            Box::new(Client::new(id, now, self.config.password().is_empty()))
+        });
         self.clock_ms = now;
-        let mut client = self.locals.remove(&cid).expect("local client");
         let reply = self.process(&mut client, argv, now, io, ClientKind::Local);
         self.locals.insert(cid, client);
         reply
@@ -190,9 +190,14 @@ impl Node {
     /// Adds raw stream bytes to the backlog and advances the offset; replicas
     /// read them from there.
     pub(crate) fn append_to_backlog(&mut self, bytes: &[u8]) {
-        let min_ref = self.min_replica_ref();
         if let Some(b) = self.backlog.as_mut() {
-            b.feed(bytes, min_ref);
+            // The replicas' references matter only to the trims that follow
+            // a new block: they are looked up only if the tail is full.
+            let rest = b.fill_tail(bytes);
+            if !rest.is_empty() {
+                let min_ref = self.min_replica_ref();
+                self.backlog.as_mut().expect("backlog").feed(rest, min_ref);
+            }
             self.repl.offset += bytes.len() as u64;
         }
         self.check_output_limits_all();

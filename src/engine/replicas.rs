@@ -361,21 +361,24 @@ impl Node {
     /// `checkClientOutputBufferLimits` for every replica: one over the hard
     /// limit, or over the soft limit for too long, is closed.
     pub(crate) fn check_output_limits_all(&mut self) {
-        let (hard, soft, soft_secs) = self.config.replica_output_limits();
-        let size = self.config.repl_backlog_size as u64;
-        let hard = if hard > 0 && hard < size { size } else { hard };
+        if self.clients.is_empty() {
+            return;
+        }
+        let limits = OutputLimits::of(&self.config);
         let (now, offset) = (self.clock_ms, self.repl.offset);
-        // Runs for every write: no allocation unless a replica is over.
+        // Runs for every write: one pass that allocates nothing and looks
+        // nothing up; only when a replica is over does a second pass (the
+        // check is idempotent) log and schedule each one, in client order.
+        let mut over = false;
+        for link in self.clients.values_mut().filter_map(|c| c.replica.as_mut()) {
+            over |= limits.exceeded(link, offset, now);
+        }
         let mut i = 0;
-        while let Some(&conn) = self.clients.key_at(i) {
+        while let Some(&conn) = self.clients.key_at(i).filter(|_| over) {
             i += 1;
             let Some(link) = self.clients.get_mut(&conn).and_then(|c| c.replica.as_mut()) else { continue };
-            let omem = omem_at(link, offset);
-            let over_soft = soft > 0 && omem > soft;
-            let since = if over_soft { Some(link.soft_limit_since_ms.unwrap_or(now)) } else { None };
-            link.soft_limit_since_ms = since;
-            let soft_expired = since.is_some_and(|s| now.saturating_sub(s) / 1000 > soft_secs);
-            if (hard > 0 && omem >= hard) || soft_expired {
+            if limits.exceeded(link, offset, now) {
+                let omem = omem_at(link, offset);
                 let info = self.client_info(&self.clients[&conn], now, "S", omem);
                 self.log(now, Level::Warning, format!("Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."));
                 self.to_close.push(conn);
@@ -463,6 +466,34 @@ impl Node {
         if !diskless || max_idle >= self.config.repl_diskless_sync_delay.max(0) as u64 || (max > 0 && waiting.len() as u64 >= max) {
             self.start_bgsave_for_replication(None, now);
         }
+    }
+}
+
+/// The replica class of `client-output-buffer-limit` in effect.
+struct OutputLimits {
+    hard: u64,
+    soft: u64,
+    soft_secs: u64,
+}
+
+impl OutputLimits {
+    /// The configured limits; a hard limit below the backlog size counts as
+    /// the backlog size (a replica's buffer always holds that much).
+    fn of(config: &super::config::Config) -> OutputLimits {
+        let (hard, soft, soft_secs) = config.replica_output_limits();
+        let size = config.repl_backlog_size as u64;
+        let hard = if hard > 0 && hard < size { size } else { hard };
+        OutputLimits { hard, soft, soft_secs }
+    }
+
+    /// Notes since when `link` is over the soft limit (or that it is not),
+    /// and says whether it must be closed. Checking twice at the same
+    /// `offset` and `now` changes nothing the second time.
+    fn exceeded(&self, link: &mut ReplicaLink, offset: u64, now: u64) -> bool {
+        let omem = omem_at(link, offset);
+        let since = (self.soft > 0 && omem > self.soft).then(|| link.soft_limit_since_ms.unwrap_or(now));
+        link.soft_limit_since_ms = since;
+        (self.hard > 0 && omem >= self.hard) || since.is_some_and(|s| now.saturating_sub(s) / 1000 > self.soft_secs)
     }
 }
 

@@ -206,19 +206,19 @@ fn push_header(out: &mut Vec<u8>, prefix: &[u8], n: u64) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Appends `n` in decimal (`ll2string`), without the formatting machinery.
-pub fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Appends `n` in decimal (`ll2string`), without the formatting machinery:
+/// two digits at a time, most significant first, with no copy (the numbers
+/// written are mostly lengths and key numbers of one to four digits).
+pub fn push_u64(out: &mut Vec<u8>, n: u64) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
     }
-    out.extend_from_slice(&digits[i..]);
+    if n >= 100 {
+        push_u64(out, n / 100);
+    }
+    let r = (n % 100) as u8;
+    out.extend_from_slice(&[b'0' + r / 10, b'0' + r % 10]);
 }
 
 fn decimal_len(mut n: usize) -> usize {
