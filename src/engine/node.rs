@@ -143,7 +143,7 @@ pub struct Node {
     /// Accepted network connections, by this node's end.
     pub clients: VecMap<ConnId, Client>,
     /// Local clients (consoles, scenario connections).
-    pub locals: VecMap<ClientId, Client>,
+    pub locals: VecMap<ClientId, Box<Client>>,
     /// Replica-side state: set when this node replicates a master.
     pub upstream: Option<Upstream>,
     /// A running RDB child (BGSAVE for disk or for replicas' sockets).

@@ -15,7 +15,7 @@ impl Node {
         self.next_client_id += 1;
         let auth = self.config.password().is_empty();
         let cid = id as ClientId;
-        self.locals.insert(cid, Client::new(id, now, auth));
+        self.locals.insert(cid, Box::new(Client::new(id, now, auth)));
         cid
     }
 
@@ -32,7 +32,7 @@ impl Node {
             let id = self.next_client_id;
             self.next_client_id += 1;
             let auth = self.config.password().is_empty();
-            self.locals.insert(cid, Client::new(id, now, auth));
+            self.locals.insert(cid, Box::new(Client::new(id, now, auth)));
         }
         self.clock_ms = now;
         let mut client = self.locals.remove(&cid).expect("local client");
@@ -54,7 +54,7 @@ impl Node {
             return None;
         }
         self.stats.total_commands_processed += 1;
-        let same_as_last = client.last_cmd.filter(|s| s.name.as_bytes().eq_ignore_ascii_case(&argv[0]));
+        let same_as_last = client.last_cmd.filter(|s| command::names(s, &argv[0]));
         let Some(spec) = same_as_last.or_else(|| command::lookup(&argv[0])) else {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::unknown_command_error(&argv)));

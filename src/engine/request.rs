@@ -108,7 +108,7 @@ fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError
 /// `\r`, where the line ends. `Ok(None)` while the line (and the byte after
 /// its `\r`) has not fully arrived; an error if the line grows past the
 /// inline limit (`what` is "mbulk" or "bulk").
-#[inline]
+#[inline(always)]
 fn header(buf: &[u8], what: &'static str) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
     // The usual line, 1 to 18 digits without a leading zero right up to a
     // complete `\r\n`, is read in one pass: `string2ll` accepts exactly
@@ -130,6 +130,7 @@ fn header(buf: &[u8], what: &'static str) -> Result<Option<(Option<i64>, usize)>
 }
 
 /// [`header`] for any line: up to the first `\r`, whatever comes before it.
+#[inline(never)]
 fn header_general(buf: &[u8], what: &'static str) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
     match find(buf, b'\r') {
         Some(cr) if cr + 2 <= buf.len() => Ok(Some((parse_i64(&buf[1..cr]), cr))),
