@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::command::CommandSpec;
 use super::keyspace::Bytes;
 use super::net::{ConnId, Port};
 use super::node::{Blocked, Node};
@@ -37,8 +38,9 @@ pub struct Client {
     pub created_ms: u64,
     /// The client's source port (an ephemeral port).
     pub addr_port: u16,
-    /// Last command name, for `cmd=`.
-    pub last_cmd: &'static str,
+    /// The last command, for `cmd=` (`NULL` before the first); the next
+    /// request naming it again skips the command table.
+    pub last_cmd: Option<&'static CommandSpec>,
     /// Commands queued after MULTI, until EXEC.
     pub multi: Option<Vec<Vec<Bytes>>>,
     /// A command was refused while queuing: EXEC will abort.
@@ -61,7 +63,7 @@ impl Client {
             capa_psync2: false,
             created_ms: now,
             addr_port: 40000 + (id % 20000) as u16,
-            last_cmd: "NULL",
+            last_cmd: None,
             multi: None,
             multi_failed: false,
         }
@@ -101,7 +103,7 @@ impl Node {
             u64::from(omem > 0),
             omem,
             omem + 22400,
-            c.last_cmd
+            c.last_cmd.map_or("NULL", |s| s.name)
         )
     }
 

@@ -6,7 +6,7 @@
 use super::keyspace::Bytes;
 use super::log::Level;
 use super::net::{ConnId, Port};
-use super::node::{Node, Transport};
+use super::node::{Client, Node, Transport};
 use super::rdb_transfer::take_line;
 use super::resp;
 use crate::engine::backlog::Backlog;
@@ -197,6 +197,9 @@ pub struct Upstream {
     pub down_since_ms: u64,
     /// What the last PSYNC asked for (replid, offset), for the page's callout.
     pub last_psync: Option<(String, i64)>,
+    /// The pseudo-client the master's stream runs through, kept between
+    /// commands (taken out while one runs).
+    pub(crate) master_client: Option<Box<Client>>,
 }
 
 impl Upstream {
@@ -216,6 +219,7 @@ impl Upstream {
             lastio_ms: now,
             down_since_ms: 0,
             last_psync: None,
+            master_client: None,
         }
     }
 

@@ -5,7 +5,7 @@
 use super::handshake::ReplState;
 use super::keyspace::Bytes;
 use super::log::Level;
-use super::node::{ClientKind, Node, Transport};
+use super::node::{Client, ClientKind, Node, Transport};
 use super::resp::{self, Reply};
 
 impl Node {
@@ -105,11 +105,16 @@ impl Node {
     }
 
     fn run_as_master_client(&mut self, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) {
-        let db = self.up().master.as_ref().expect("link").db;
-        let mut client = super::node::Client::master_link(db);
+        let up = self.up();
+        let db = up.master.as_ref().expect("link").db;
+        let mut client = up.master_client.take().unwrap_or_else(|| Box::new(Client::master_link(db)));
+        client.db = db;
         let _: Option<Reply> = self.process(&mut client, argv, now, io, ClientKind::Master);
-        if let Some(m) = self.upstream.as_mut().and_then(|u| u.master.as_mut()) {
-            m.db = client.db;
+        if let Some(up) = self.upstream.as_mut() {
+            if let Some(m) = up.master.as_mut() {
+                m.db = client.db;
+            }
+            up.master_client = Some(client);
         }
     }
 

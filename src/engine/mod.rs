@@ -5,7 +5,8 @@
 //! [`rng::Rng`], and only ordered collections are iterated.
 //!
 //! # Layout
-//! - wire and data: [`resp`] (RESP frames and redis-cli formatting),
+//! - wire and data: [`resp`] (RESP frames and redis-cli formatting), [`request`] (parsing
+//!   requests),
 //!   [`keyspace`] (databases, values, expiry), [`command`] (the data commands
 //!   and what each propagates), [`rdb`] (writing RDB v10 files, with [`lzf`]
 //!   and [`crc64`]), [`rdb_load`] (reading them, resumable), [`config`]
@@ -49,6 +50,7 @@ pub mod rdb;
 pub mod rdb_load;
 pub mod rdb_transfer;
 pub mod replicas;
+pub mod request;
 pub mod resp;
 pub mod rng;
 pub mod scenario;

@@ -54,11 +54,12 @@ impl Node {
             return None;
         }
         self.stats.total_commands_processed += 1;
-        let Some(spec) = command::lookup(&argv[0]) else {
+        let same_as_last = client.last_cmd.filter(|s| command::names(s, &argv[0]));
+        let Some(spec) = same_as_last.or_else(|| command::lookup(&argv[0])) else {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::unknown_command_error(&argv)));
         };
-        client.last_cmd = spec.name;
+        client.last_cmd = Some(spec);
         if !command::check_arity(spec, argv.len()) {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::arity_error(spec.name)));
@@ -125,7 +126,10 @@ impl Node {
         if let Some(acc) = self.in_exec.as_mut() {
             acc.extend(ops.drain(..).map(|op| op.as_typed_by(argv)));
         } else if !ops.is_empty() {
-            self.propagate(&ops, argv);
+            // A replica feeds nothing of its own: it proxies its master's stream.
+            if self.upstream.is_none() {
+                self.propagate(&ops, argv);
+            }
             client.woff = self.repl.offset;
         }
         ops.clear();

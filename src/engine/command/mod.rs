@@ -161,6 +161,14 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     Some(table[i].1).filter(|c| c.name.len() == name.len())
 }
 
+/// Does `name`, as a client sent it, name `spec`? Case-insensitive like
+/// [`lookup`]: table names are lowercase letters only, so setting each sent
+/// byte's 0x20 bit matches exactly the letters of either case.
+pub fn names(spec: &CommandSpec, name: &[u8]) -> bool {
+    let own = spec.name.as_bytes();
+    own.len() == name.len() && name.iter().zip(own).all(|(&c, &o)| c | 0x20 == o)
+}
+
 /// A command name of at most 16 bytes as a lowercase big-endian integer.
 fn pack_name(name: &[u8]) -> Option<u128> {
     if name.len() > 16 {
@@ -514,6 +522,8 @@ mod tests {
         }
         assert_eq!(COMMANDS.len(), 67);
         for c in COMMANDS {
+            assert!(c.name.bytes().all(|b| b.is_ascii_lowercase()), "{} is not lowercase letters only", c.name);
+            assert!(names(c, c.name.to_uppercase().as_bytes()) && !names(c, format!("{}[", &c.name[1..]).as_bytes()));
             assert_eq!(
                 lookup(c.name.to_uppercase().as_bytes()).map(|s| s.name),
                 Some(c.name)
