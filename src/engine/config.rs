@@ -502,7 +502,8 @@ impl Config {
                 }
                 let l = lines.last_mut().expect("line");
                 l.0.push(a.clone());
-                l.1.push_str(&format!("{a:?} "));
+                l.1.push_str(&super::resp::repr(a.as_bytes()));
+                l.1.push(' ');
                 handled_last = true;
             }
         }

@@ -1,9 +1,10 @@
 //! The keyspace: sixteen numbered databases of keys with optional expiry,
 //! as `redisDb` holds them (`dict` + `expires`).
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::engine::dict::Dict;
+use crate::engine::vecmap::VecSet;
 
 use crate::engine::command::{ExpireMode, Op};
 
@@ -23,7 +24,7 @@ pub enum Value {
     /// `hash`: field/value pairs in insertion order, as a small listpack keeps them.
     Hash(Vec<(Bytes, Bytes)>),
     /// `set`: members; reply order is decided by the set commands.
-    Set(BTreeSet<Bytes>),
+    Set(VecSet<Bytes>),
 }
 
 /// One key's value and its absolute expiry time.

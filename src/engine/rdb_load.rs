@@ -11,7 +11,8 @@ use super::crc64::crc64;
 use super::keyspace::{Bytes, Db, Entry, Keyspace, Value, DATABASES};
 use super::lzf;
 use super::rdb::*;
-use std::collections::{BTreeSet, VecDeque};
+use super::vecmap::VecSet;
+use std::collections::VecDeque;
 
 /// A cursor over an RDB image (`rio` reading a file).
 pub(super) struct Reader<'a> {
@@ -199,7 +200,7 @@ fn load_value(r: &mut Reader, t: u8) -> Result<Value, RdbError> {
         }
         TYPE_SET => {
             let n = r.count()?;
-            let mut s = BTreeSet::new();
+            let mut s = VecSet::new();
             for _ in 0..n {
                 s.insert(r.string()?);
             }
@@ -216,7 +217,7 @@ fn load_value(r: &mut Reader, t: u8) -> Result<Value, RdbError> {
             Value::Hash(h)
         }
         TYPE_SET_INTSET => {
-            let mut s = BTreeSet::new();
+            let mut s = VecSet::new();
             s.extend(intset_items(&r.string()?)?);
             Value::Set(s)
         }

@@ -4,7 +4,9 @@
 //! changes no behaviour, but each key/value type adds only a few small
 //! functions to the wasm instead of a whole B-tree (insert, remove,
 //! rebalancing, drop). Meant for maps of at most a few hundred entries:
-//! nodes, links, clients, DOM handles. The keyspace keeps its `BTreeMap`.
+//! nodes, links, clients, DOM handles. A Redis set's members are a
+//! [`VecSet`] too: SADD moves the members after the new one, which is cheap
+//! for the sets a session builds (the write loads only SET strings).
 
 use std::borrow::Borrow;
 
@@ -219,6 +221,86 @@ impl<'a, K, V> IntoIterator for &'a mut VecMap<K, V> {
     }
 }
 
+/// An ordered set stored as a sorted `Vec`: a [`VecMap`] without values.
+/// Used for Redis sets, which iterate in member order like a `BTreeSet`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VecSet<K>(VecMap<K, ()>);
+
+impl<K> Default for VecSet<K> {
+    fn default() -> Self {
+        VecSet(VecMap::default())
+    }
+}
+
+impl<K: Ord> VecSet<K> {
+    /// An empty set.
+    pub const fn new() -> Self {
+        VecSet(VecMap { items: Vec::new() })
+    }
+
+    /// Adds `key`; false if it was there already.
+    pub fn insert(&mut self, key: K) -> bool {
+        self.0.insert(key, ()).is_none()
+    }
+
+    /// Takes `key` out; false if it was not there.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.remove(key).is_some()
+    }
+
+    /// True if `key` is in the set.
+    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.contains_key(key)
+    }
+}
+
+impl<K> VecSet<K> {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True if the set holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Members in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
+        self.0.keys()
+    }
+}
+
+impl<K: Ord> FromIterator<K> for VecSet<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
+        let mut set = VecSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+impl<K: Ord> Extend<K> for VecSet<K> {
+    fn extend<I: IntoIterator<Item = K>>(&mut self, iter: I) {
+        for k in iter {
+            self.insert(k);
+        }
+    }
+}
+
+impl<'a, K> IntoIterator for &'a VecSet<K> {
+    type Item = &'a K;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, ())>, fn(&'a (K, ())) -> &'a K>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.items.iter().map(|(k, _)| k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::VecMap;
@@ -246,5 +328,22 @@ mod tests {
         v.retain(|k, _| k % 3 == 0);
         b.retain(|k, _| k % 3 == 0);
         assert!(v.into_iter().eq(b.into_iter()));
+    }
+
+    #[test]
+    fn set_behaves_like_a_btreeset() {
+        let mut v = super::VecSet::new();
+        let mut b = std::collections::BTreeSet::new();
+        for step in 0..500u32 {
+            let key = (step * 37) % 41;
+            if step % 3 == 2 {
+                assert_eq!(v.remove(&key), b.remove(&key));
+            } else {
+                assert_eq!(v.insert(key), b.insert(key));
+            }
+            assert_eq!(v.contains(&key), b.contains(&key));
+            assert_eq!(v.len(), b.len());
+        }
+        assert!(v.iter().eq(b.iter()));
     }
 }

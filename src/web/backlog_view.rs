@@ -6,6 +6,7 @@
 use crate::engine::decimal::fixed;
 use crate::engine::vecmap::VecMap;
 
+use super::sig::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
 use wasm_bindgen::JsCast;
@@ -277,7 +278,7 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let texts: Vec<(String, String)> = lines.iter().map(|ev| (ev.replica.clone(), psync_text(ev, n))).collect();
         shown.push((*port, [pos.0.to_bits(), pos.1.to_bits()], full, texts));
     }
-    if !app.view.changed("callouts", format!("{shown:?}{}", lay.height.to_bits())) {
+    if !app.view.changed("callouts", sig(&(&shown, lay.height.to_bits()))) {
         return Ok(());
     }
     clear(layer);

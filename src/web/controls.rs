@@ -6,6 +6,7 @@
 use crate::engine::decimal::fixed;
 use crate::engine::vecmap::VecMap;
 
+use super::sig::sig;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement};
@@ -160,7 +161,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     let master = node.and_then(|n| n.upstream.as_ref()).map(|u| u.port);
     let link = master.and_then(|m| app.runner.sim.net.link(m, port).map(|l| (l.cut, l.params.latency_ms, l.params.bandwidth)));
     let replid = node.map(|n| n.repl.replid.clone()).unwrap_or_default();
-    let sig = format!("{port}|{}|{master:?}|{link:?}|{replid}|{:?}", node.is_some(), app.ports);
+    let sig = sig(&(port, node.is_some(), master, link, &replid, &app.ports));
     if app.view.focus_inside("node-panel") || !app.view.changed("node", sig) {
         return Ok(());
     }

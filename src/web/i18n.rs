@@ -45,8 +45,17 @@ pub fn set_lang(l: Lang) {
     LANG.with(|c| c.set(l));
 }
 
+/// Makes the table one string, `key␟English␟Chinese␞` per row (unit and
+/// record separators), that [`table`] splits once: a slice of three string
+/// references per row would cost 24 bytes of wasm data a row.
+macro_rules! rows {
+    ($(($key:literal, $en:literal, $zh:literal),)*) => {
+        concat!($($key, "\u{1f}", $en, "\u{1f}", $zh, "\u{1e}"),*)
+    };
+}
+
 /// (key, English, Chinese).
-const STRINGS: &[(&str, &str, &str)] = &[
+const STRINGS: &str = rows![
     ("tagline", "Redis 7.0 replication, simulated byte for byte", "逐字节模拟 Redis 7.0 主从复制"),
     ("ctl.play", "▶ Play", "▶ 播放"),
     ("ctl.pause", "‖ Pause", "‖ 暂停"),
@@ -218,7 +227,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
 /// The text for `key` in the page's language (the key itself if missing).
 pub fn t(key: &str) -> &'static str {
     let zh = lang() == Lang::Zh;
-    STRINGS.iter().find(|(k, _, _)| *k == key).map_or("", |(_, en, cn)| if zh { cn } else { en })
+    table().iter().find(|(k, _, _)| *k == key).map_or("", |(_, en, cn)| if zh { cn } else { en })
 }
 
 /// `t(key)` with `{0}`, `{1}`, ... replaced by `args`.
@@ -232,5 +241,14 @@ pub fn tf(key: &str, args: &[&dyn Display]) -> String {
 
 /// Every (key, English, Chinese), for completeness checks and the tests.
 pub fn table() -> &'static [(&'static str, &'static str, &'static str)] {
-    STRINGS
+    static TABLE: std::sync::OnceLock<Vec<(&str, &str, &str)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rows = Vec::new();
+        for row in STRINGS.split_terminator('\u{1e}') {
+            let mut fields = row.split('\u{1f}');
+            let mut field = || fields.next().unwrap_or("");
+            rows.push((field(), field(), field()));
+        }
+        rows
+    })
 }

@@ -4,6 +4,7 @@
 //! scenario lines, so rewinding, share links and export all work on lessons
 //! as on free play.
 
+use super::sig::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -145,7 +146,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let (id, k) = app.lesson_state();
     let lesson = id.as_deref().and_then(|i| app.lesson(i));
     let answer = id.clone().and_then(|i| app.answers.get(&(i, k)).copied());
-    let sig = format!("{id:?}{k}{answer:?}{}{:?}{}", app.lessons.len(), app.lessons_error, app.ports.len());
+    let sig = sig(&(&id, k, answer, app.lessons.len(), &app.lessons_error, app.ports.len()));
     if !app.view.changed("lesson", sig) {
         return Ok(());
     }

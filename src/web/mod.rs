@@ -19,6 +19,7 @@ pub mod lesson_view;
 pub mod panels;
 pub mod perf;
 pub mod share_ui;
+pub mod sig;
 pub mod timeline;
 pub mod topology;
 pub mod traffic_view;

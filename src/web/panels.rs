@@ -2,6 +2,7 @@
 //! node's live `INFO replication` (changed fields highlighted), its log
 //! (filterable, newest at the bottom) and its replication configuration.
 
+use super::sig::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -63,7 +64,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, E
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
-    let sig = format!("{:?}", app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited, loading_perc(app, *p))).collect::<Vec<_>>());
+    let sig = sig(&app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited, loading_perc(app, *p))).collect::<Vec<_>>());
     if !app.view.changed("phases", sig) {
         return Ok(());
     }
@@ -151,7 +152,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     let is_head = |(k, v, _): &&(String, String, bool)| v.is_empty() && k.starts_with('#');
     let mut shown = app.view.info.borrow_mut();
     let shape: Vec<(&String, bool)> = rows.iter().map(|r| (&r.0, is_head(&r))).collect();
-    if app.view.changed("info", format!("{port}{shape:?}")) {
+    if app.view.changed("info", sig(&(port, shape))) {
         clear(body);
         shown.clear();
         for row in &rows {
@@ -213,7 +214,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
         return Ok(());
     };
     let values: Vec<String> = CONFIG_PARAMS.iter().map(|p| node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default()).collect();
-    if app.view.focus_inside("config") || !app.view.changed("config", format!("{port}:{values:?}")) {
+    if app.view.focus_inside("config") || !app.view.changed("config", sig(&(port, &values))) {
         return Ok(());
     }
     app.view.text("config-title", &tf("config.title_of", &[&port]));

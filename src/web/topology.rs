@@ -5,6 +5,7 @@
 
 use crate::engine::vecmap::VecMap;
 
+use super::sig::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -172,7 +173,7 @@ fn shape_sig(app: &App, port: Port, pos: (f64, f64), w: f64) -> String {
     let n = app.runner.sim.nodes.get(&port);
     let status = n.and_then(link_status);
     let ids = n.map(|n| (&n.repl.replid, n.upstream.as_ref().map(|u| u.port)));
-    format!("{:?}{}{status:?}{ids:?}", (pos.0.to_bits(), pos.1.to_bits(), w.to_bits()), app.selected == port)
+    sig(&([pos.0.to_bits(), pos.1.to_bits(), w.to_bits()], app.selected == port, status, ids))
 }
 
 /// The links, redrawn only when one changes.
@@ -185,7 +186,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.cut);
         drawn.push((m, *port, [mx, my, *x, *y].map(f64::to_bits), up, cut));
     }
-    if !app.view.changed("links", format!("{drawn:?}")) {
+    if !app.view.changed("links", sig(&drawn)) {
         return Ok(());
     }
     let links = app.view.get("links");

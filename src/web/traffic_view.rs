@@ -14,7 +14,7 @@ use super::dom::{child, clear, fmt, svg, svg_child, svg_text, Slot};
 use super::i18n::{t, tf};
 use super::topology::{Layout, BOX_H};
 use crate::engine::handshake::ReplState;
-use crate::engine::net::{ConnId, Port, Segment};
+use crate::engine::net::{ConnId, Payload, Port, Segment};
 use crate::engine::traffic::{self, Direction, Kind};
 
 /// Most messages drawn at once (the rest are counted).
@@ -383,8 +383,10 @@ pub fn render_detail(app: &App) -> Result<(), JsValue> {
         child(&li, "span", "", &format!("{} · {} · {} B", t(&format!("kind.{}", part.kind.name())), part.label, part.bytes));
     }
     let bytes = match &p.payload {
-        crate::engine::net::Payload::Data(b) => traffic::escape(b, 2048),
-        other => format!("({other:?})"),
+        Payload::Data(b) => traffic::escape(b, 2048),
+        Payload::Open => "(Open)".to_string(),
+        Payload::Accepted => "(Accepted)".to_string(),
+        Payload::Close => "(Close)".to_string(),
     };
     child(box_, "pre", "msg-bytes", &bytes);
     Ok(())

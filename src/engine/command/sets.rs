@@ -3,7 +3,7 @@
 use super::{err, Ctx, WRONGTYPE};
 use crate::engine::keyspace::{Bytes, Entry, Value};
 use crate::engine::resp::{parse_i64, Reply};
-use std::collections::BTreeSet;
+use crate::engine::vecmap::VecSet;
 
 /// `set-max-intset-entries`: up to this many all-integer members a set is an intset.
 pub const SET_MAX_INTSET_ENTRIES: usize = 512;
@@ -12,7 +12,7 @@ pub const SET_MAX_INTSET_ENTRIES: usize = 512;
 pub(super) fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let key = &argv[1];
     if ctx.write(key).is_none() {
-        ctx.insert(key, Entry::new(Value::Set(BTreeSet::new())));
+        ctx.insert(key, Entry::new(Value::Set(VecSet::new())));
     }
     let added = match ctx.write(key) {
         Some(Entry { value: Value::Set(s), .. }) => argv[2..].iter().filter(|m| s.insert((*m).clone())).count(),
@@ -56,7 +56,7 @@ pub(super) fn srem(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// The order SMEMBERS replies in: ascending numeric for an intset (every
 /// member an integer, at most 512 of them), else byte order (Redis's
 /// hash-table order is not reproduced).
-pub fn set_reply_order(s: &BTreeSet<Bytes>) -> Vec<Bytes> {
+pub fn set_reply_order(s: &VecSet<Bytes>) -> Vec<Bytes> {
     if s.len() <= SET_MAX_INTSET_ENTRIES {
         let ints: Option<Vec<i64>> = s.iter().map(|m| parse_i64(m)).collect();
         if let Some(mut v) = ints {
