@@ -118,10 +118,6 @@ struct Queue(VecDeque<((u64, u64), Segment)>);
 
 impl Queue {
     fn insert(&mut self, key: (u64, u64), seg: Segment) {
-        if self.0.back().is_none_or(|(k, _)| *k < key) {
-            self.0.push_back((key, seg));
-            return;
-        }
         let at = self.0.partition_point(|(k, _)| *k < key);
         self.0.insert(at, (key, seg));
     }
