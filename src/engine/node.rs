@@ -541,7 +541,7 @@ impl Node {
         let mut room = io.writable(conn);
         if room > 0 && !client.out.is_empty() {
             let n = room.min(client.out.len());
-            let chunk: Vec<u8> = client.out.drain(..n).collect();
+            let chunk = client.out.take_front(n);
             room -= n;
             self.stats.net_output_bytes += n as u64;
             io.send(conn, chunk);
