@@ -126,10 +126,7 @@ impl Node {
         if let Some(acc) = self.in_exec.as_mut() {
             acc.extend(ops.drain(..).map(|op| op.as_typed_by(argv)));
         } else if !ops.is_empty() {
-            // A replica feeds nothing of its own: it proxies its master's stream.
-            if self.upstream.is_none() {
-                self.propagate(&ops, argv);
-            }
+            self.propagate(&ops, argv);
             client.woff = self.repl.offset;
         }
         ops.clear();
@@ -155,6 +152,11 @@ impl Node {
     /// than one in MULTI/EXEC as `propagatePendingCommands` does. `typed` is
     /// the command as the client sent it, for ops propagated as typed.
     pub(crate) fn propagate(&mut self, ops: &[Op], typed: &[Bytes]) {
+        // A replica feeds nothing of its own: it proxies its master's stream
+        // (`feed_replication` would drop each op; this skips the encoding).
+        if self.upstream.is_some() {
+            return;
+        }
         if ops.len() > 1 {
             let db = ops[0].db as i64;
             self.feed_replication(db, &[b"MULTI".to_vec()]);
