@@ -168,10 +168,11 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     let panel = app.view.get("node-panel");
     // A rebuild (the replica took its master's replid, a link changed) keeps
     // the replid details open if the user opened them for this node.
-    let same_node = panel.get_attribute("data-port").is_some_and(|p| p == port.to_string());
+    let port_text = port.to_string();
+    let same_node = panel.get_attribute("data-port").is_some_and(|p| p == port_text);
     let replid_open = same_node && panel.query_selector("details.replid[open]").ok().flatten().is_some();
     super::dom::clear(panel);
-    attr(panel, "data-port", &port.to_string());
+    attr(panel, "data-port", &port_text);
     let title = match (node, master) {
         (None, _) => tf("node.title_stopped", &[&port]),
         (Some(_), Some(m)) => tf("node.title_replica", &[&port, &m]),

@@ -5,7 +5,7 @@
 //! Building them with `format!("{:?}")` would keep core's `Debug` machinery
 //! (tuple, list and option printers, string escaping) in the wasm for
 //! nothing: a signature is never shown. [`Sig`] writes the values plainly
-//! instead, each followed by a separator so that two different lists of
+//! instead, each followed by a separator (a string after its length) so that two different lists of
 //! values never give the same string.
 
 use std::fmt::Write;
@@ -60,9 +60,10 @@ impl Sig for bool {
 
 impl Sig for str {
     fn sig(&self, out: &mut String) {
-        // NUL never appears in what the panels show, so it ends a string unambiguously.
+        // Length first: any bytes may follow (a config value can hold a
+        // NUL), and two different lists still never give the same string.
+        number(out, self.len() as u64);
         out.push_str(self);
-        out.push('\0');
     }
 }
 
