@@ -113,12 +113,31 @@ pub fn ui_table() -> JsValue {
 
 /// Makes a panic visible: logs it to the console and shows a banner with a
 /// reload button instead of leaving a frozen page.
+///
+/// The site is built with `panic=immediate-abort` (README, "Performance"):
+/// a panic then traps at once, without the hook or its message, and the
+/// trap reaches the page as an uncaught `WebAssembly.RuntimeError`. The
+/// `error` listener shows the banner for it; the banner code runs in a new
+/// call, and reads the session script with `try_borrow`, so a borrow the
+/// trap left open does not stop it. Builds with the default `panic=abort`
+/// (tests, a plain `trunk build`) run the hook first, with the message.
 fn install_panic_banner() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&JsValue::from_str(&message));
         dom::show_error_banner(&message);
     }));
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        let error = js_sys::Reflect::get(&e, &JsValue::from_str("error")).unwrap_or(JsValue::UNDEFINED);
+        if error.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
+            let text = String::from(error.unchecked_ref::<js_sys::Error>().to_string());
+            dom::show_error_banner(&format!("internal error ({text})"));
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    }
+    on_error.forget();
 }
 
 /// Test and diagnostics export: the wasm linear memory's size in bytes
