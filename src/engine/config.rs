@@ -342,7 +342,7 @@ impl Config {
                 let i = DISKLESS_LOAD_NAMES
                     .iter()
                     .position(|n| n.eq_ignore_ascii_case(a0))
-                    .ok_or_else(|| format!("argument(s) must be one of the following: {}", DISKLESS_LOAD_NAMES.join(", ")))?;
+                    .ok_or_else(|| format!("argument(s) must be one of the following: {}", crate::engine::text::join(&DISKLESS_LOAD_NAMES, ", ")))?;
                 self.repl_diskless_load = [DisklessLoad::Disabled, DisklessLoad::OnEmptyDb, DisklessLoad::Swapdb][i];
             }
             ("requirepass", _) => self.requirepass = string(),

@@ -226,7 +226,7 @@ pub fn format_reply(argv: &[Vec<u8>], reply: &Reply) -> String {
         Reply::Bulk(_) if raw => reply.to_cli_raw(),
         _ => reply.to_cli(),
     };
-    text.replace("\r\n", "\n").trim_end_matches('\n').to_string()
+    crate::engine::text::replace(&text, "\r\n", "\n").trim_end_matches('\n').to_string()
 }
 
 /// Runs scripts against a simulator and writes the transcript.

@@ -4,6 +4,7 @@
 //! kill, latency, bandwidth), and what every `data-action` does.
 
 use crate::engine::decimal::fixed;
+use crate::engine::text::contains;
 use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
@@ -344,7 +345,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         other => return super::share_ui::act(app, other, el, value),
     };
     if let Some(p) = line.split_once('>').and_then(|(p, _)| p.parse::<Port>().ok()) {
-        if line.contains("> CONFIG SET") || line.contains("> REPLICAOF") {
+        if contains(&line, "> CONFIG SET") || contains(&line, "> REPLICAOF") {
             app.selected = p;
         }
     }

@@ -191,7 +191,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
                 let names: Vec<&str> = s.show.iter().map(|n| t(&format!("panel.{n}"))).collect();
-                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), names.join(lang_sep())));
+                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), crate::engine::text::join(&names, lang_sep())));
                 highlight(app, &s.show)?;
             }
             if k == n {

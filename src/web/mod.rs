@@ -53,7 +53,7 @@ pub fn start() -> Result<(), JsValue> {
         if param("embed").as_deref() == Some("1") {
             share_ui::set_embed(&mut a, true);
         }
-        a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !hash.contains("s="));
+        a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !crate::engine::text::contains(&hash, "s="));
         // `mount` drew the first frames' panels; draw them again only if the URL changed something.
         if !hash.is_empty() || a.embed || a.reduced_motion {
             a.render_first()?;

@@ -134,7 +134,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();
-    for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+    for line in crate::engine::text::split(&text, "\r\n").filter(|l| !l.is_empty()) {
         let Some((k, v)) = line.split_once(':') else {
             rows.push((line.to_string(), String::new(), false));
             continue;
@@ -189,7 +189,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || super::dom::lower(l).contains(&needle)).collect();
+    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || crate::engine::text::contains(&super::dom::lower(l), &needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     attr(body, "data-dropped", &dropped.to_string());
@@ -197,7 +197,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]));
     }
     for line in &lines[skip..] {
-        let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
+        let class = if crate::engine::text::contains(line, " # ") { "log-line warn" } else { "log-line" };
         child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN));
     }
     app.view.scroll_later("logs-body");
