@@ -67,9 +67,9 @@ impl App {
     /// Runs the next step of the lesson.
     pub fn next_step(&mut self) {
         let (Some(id), k) = self.lesson_state() else { return };
-        let Some(step) = self.lesson(&id).and_then(|l| l.steps.get(k)).cloned() else { return };
+        let Some(run) = self.lesson(&id).and_then(|l| l.steps.get(k)).map(|s| s.run.clone()) else { return };
         self.act(&format!("# @step {}", k + 1));
-        self.run_lines(&step.run);
+        self.run_lines(&run);
         self.playing = false;
         self.after_step();
     }
