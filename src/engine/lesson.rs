@@ -167,7 +167,7 @@ pub fn parse(text: &str) -> Result<Lesson, LessonError> {
                     s.show.push(name.to_string());
                 }
             }
-            ("select", Some(s)) => s.select = Some(rest.parse().map_err(|_| err(n, format!("'{rest}' is not a port")))?),
+            ("select", Some(s)) => s.select = Some(super::text::uint(rest).ok_or_else(|| err(n, format!("'{rest}' is not a port")))?),
             ("run", Some(s)) => match parse_line(rest) {
                 Ok(Some(_)) => s.run.push(rest.to_string()),
                 Ok(None) => return Err(err(n, "run needs a scenario line".into())),

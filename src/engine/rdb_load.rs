@@ -287,7 +287,7 @@ impl Loader {
             return Err(RdbError::WrongSignature);
         }
         let ver_txt = std::str::from_utf8(&magic[5..]).map_err(|_| RdbError::UnsupportedVersion(0))?;
-        let ver: u32 = ver_txt.parse().map_err(|_| RdbError::UnsupportedVersion(0))?;
+        let ver: u32 = super::text::uint(ver_txt).ok_or(RdbError::UnsupportedVersion(0))?;
         if !(1..=RDB_VERSION).contains(&ver) {
             return Err(RdbError::UnsupportedVersion(ver));
         }

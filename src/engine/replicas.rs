@@ -140,7 +140,7 @@ impl Node {
         if !is_ack {
             return;
         }
-        if let Some(off) = std::str::from_utf8(&argv[2]).ok().and_then(|s| s.parse::<u64>().ok()) {
+        if let Some(off) = std::str::from_utf8(&argv[2]).ok().and_then(super::text::uint::<u64>) {
             link.ack_off = link.ack_off.max(off);
             link.ack_time_ms = now;
         }

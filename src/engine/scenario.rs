@@ -94,7 +94,7 @@ pub fn parse_duration(s: &str) -> Option<u64> {
 }
 
 fn parse_port(s: &str) -> Result<Port, String> {
-    s.parse::<Port>().ok().filter(|&p| p > 0).ok_or_else(|| format!("'{s}' is not a port (1-65535)"))
+    super::text::uint::<Port>(s).filter(|&p| p > 0).ok_or_else(|| format!("'{s}' is not a port (1-65535)"))
 }
 
 fn two_ports(words: &[&str], what: &str) -> Result<(Port, Port), String> {

@@ -48,6 +48,13 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// `s.parse::<T>()` for an unsigned integer `T`, through the one `u64`
+/// parser: each integer type's `FromStr` is a function of its own in the
+/// wasm. The same answers: out of `T`'s range is `None` either way.
+pub fn uint<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    s.parse::<u64>().ok().and_then(|v| T::try_from(v).ok())
+}
+
 /// `items` joined by `sep`: `[&str]::join` would add a second copy of std's
 /// generic join to the wasm (the `[String]` one is there anyway).
 pub fn join(items: &[&str], sep: &str) -> String {
@@ -76,5 +83,9 @@ mod tests {
         assert_eq!(find("abc", ""), Some(0));
         assert_eq!(join(&["a", "b", "c"], ", "), ["a", "b", "c"].join(", "));
         assert_eq!(join(&[], ", "), "");
+        for s in ["0", "+7", "65535", "65536", "-1", "", "1x", "18446744073709551616"] {
+            assert_eq!(uint::<u16>(s), s.parse::<u16>().ok(), "{s:?}");
+            assert_eq!(uint::<usize>(s), s.parse::<usize>().ok(), "{s:?}");
+        }
     }
 }

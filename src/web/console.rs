@@ -202,7 +202,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
     let total = dropped + lines.len() as u64;
     let out = app.view.get("console-out");
-    let drawn = app.view.sigs.borrow().get("console").and_then(|s| s.strip_prefix(&format!("{port}:"))).and_then(|n| n.parse::<u64>().ok());
+    let drawn = app.view.sigs.borrow().get("console").and_then(|s| s.strip_prefix(&format!("{port}:"))).and_then(crate::engine::text::uint::<u64>);
     if !app.view.changed("console", format!("{port}:{total}")) {
         return Ok(());
     }

@@ -4,7 +4,7 @@
 //! kill, latency, bandwidth), and what every `data-action` does.
 
 use crate::engine::decimal::fixed;
-use crate::engine::text::contains;
+use crate::engine::text::{contains, uint};
 use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
@@ -246,7 +246,7 @@ fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandw
 }
 
 fn num_attr(el: &Element, name: &str) -> Option<Port> {
-    el.get_attribute(name)?.parse().ok()
+    uint(&el.get_attribute(name)?)
 }
 
 /// Does what a control's `data-action` says; `value` is an input's value.
@@ -265,17 +265,17 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
                 "step" => app.step(),
                 "back" => app.step_back(),
                 "skip" => app.skip(),
-                _ => app.seek(value.parse().unwrap_or(0)),
+                _ => app.seek(uint(value).unwrap_or(0)),
             }
             return;
         }
         "speed" => {
-            // A range input with step 1 reports whole numbers.
-            app.speed = speed_from_slider(value.parse::<i32>().map_or(20.0, f64::from)).clamp(0.1, 100.0);
+            // A range input with step 1 reports whole numbers in its 0..=60.
+            app.speed = speed_from_slider(uint::<u32>(value).map_or(20.0, f64::from)).clamp(0.1, 100.0);
             return;
         }
         "reset" => {
-            let seed = super::events::value_of(app.view.get("seed")).parse().unwrap_or(app.seed);
+            let seed = uint(&super::events::value_of(app.view.get("seed"))).unwrap_or(app.seed);
             app.reset(seed);
             return;
         }
@@ -287,9 +287,9 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "add-node" => return add_node(app),
         "load-rate" | "load-size" => {
             if action == "load-size" {
-                app.load_size = value.parse().unwrap_or(100);
+                app.load_size = uint(value).unwrap_or(100);
             }
-            let rate: u64 = if action == "load-rate" { value.parse().unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
+            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
             let want = app.load_target().filter(|_| rate > 0).map(|m| (m, rate, app.load_size));
             let have: Vec<(Port, u64, usize)> = app.runner.sim.loads.iter().map(|(p, l)| (*p, l.rate, l.value_size)).collect();
             if have == want.into_iter().collect::<Vec<_>>() {
@@ -315,9 +315,9 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
             let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::events::value_of(&s)).unwrap_or_default();
-            match target.parse::<Port>() {
-                Ok(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
-                Err(_) => return,
+            match uint::<Port>(&target) {
+                Some(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
+                None => return,
             }
         }
         "remove" if app.ports.len() > 1 => format!("# @remove {port}"),
@@ -325,13 +325,13 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             Some((a, b)) => format!("{action} {a} {b}"),
             None => return,
         },
-        "latency" | "bandwidth" => match (pair, value.parse::<u64>()) {
-            (Some((a, b)), Ok(v)) if action == "latency" => format!("link {a} {b} latency {}ms", v.min(60_000)),
-            (Some((a, b)), Ok(v)) => format!("link {a} {b} bandwidth {}", v.max(1)),
+        "latency" | "bandwidth" => match (pair, uint::<u64>(value)) {
+            (Some((a, b)), Some(v)) if action == "latency" => format!("link {a} {b} latency {}ms", v.min(60_000)),
+            (Some((a, b)), Some(v)) => format!("link {a} {b} bandwidth {}", v.max(1)),
             _ => return,
         },
         "backlog-size" => {
-            let i: usize = value.parse().unwrap_or(6);
+            let i: usize = uint(value).unwrap_or(6);
             let size = super::backlog_view::BACKLOG_SIZES[i.min(super::backlog_view::BACKLOG_SIZES.len() - 1)];
             format!("{port}> CONFIG SET repl-backlog-size {size}")
         }
@@ -344,7 +344,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         other => return super::share_ui::act(app, other, el, value),
     };
-    if let Some(p) = line.split_once('>').and_then(|(p, _)| p.parse::<Port>().ok()) {
+    if let Some(p) = line.split_once('>').and_then(|(p, _)| uint::<Port>(p)) {
         if contains(&line, "> CONFIG SET") || contains(&line, "> REPLICAOF") {
             app.selected = p;
         }

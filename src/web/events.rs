@@ -111,12 +111,12 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     listen(&root, "pointerdown", app, |a, e| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
         if let Some(msg) = target.closest("[data-msg]").ok().flatten() {
-            let i = msg.get_attribute("data-msg").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
+            let i = msg.get_attribute("data-msg").and_then(|v| crate::engine::text::uint(&v)).unwrap_or(usize::MAX);
             super::traffic_view::pick(a, i);
             return true;
         }
         if let Some(node) = target.closest("[data-select]").ok().flatten() {
-            if let Some(port) = node.get_attribute("data-select").and_then(|v| v.parse().ok()) {
+            if let Some(port) = node.get_attribute("data-select").and_then(|v| crate::engine::text::uint(&v)) {
                 a.selected = port;
                 return true;
             }
@@ -164,7 +164,7 @@ fn shortcut(a: &mut App, k: &KeyboardEvent) -> bool {
     if matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
         return false;
     }
-    if let Some(port) = target.as_ref().filter(|_| key == "Enter" || key == " ").and_then(|t| t.get_attribute("data-select")).and_then(|p| p.parse().ok()) {
+    if let Some(port) = target.as_ref().filter(|_| key == "Enter" || key == " ").and_then(|t| t.get_attribute("data-select")).and_then(|p| crate::engine::text::uint(&p)) {
         k.prevent_default();
         a.selected = port;
         return true;

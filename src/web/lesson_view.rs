@@ -42,7 +42,7 @@ impl App {
                 id = Some(rest.trim().to_string());
                 step = 0;
             } else if let Some(k) = e.line.strip_prefix("# @step ") {
-                step = k.trim().parse().unwrap_or(step);
+                step = crate::engine::text::uint(k.trim()).unwrap_or(step);
             }
         }
         (id, step)
@@ -117,7 +117,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "lesson-prev" => app.prev_step(),
         "answer" => {
             let (Some(id), k) = app.lesson_state() else { return };
-            if let Some(choice) = el.get_attribute("data-choice").and_then(|c| c.parse().ok()) {
+            if let Some(choice) = el.get_attribute("data-choice").and_then(|c| crate::engine::text::uint(&c)) {
                 app.answers.insert((id, k), choice);
             }
         }

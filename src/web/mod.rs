@@ -42,7 +42,7 @@ pub fn start() -> Result<(), JsValue> {
     let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
     let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
-    let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or_else(browser_seed);
+    let seed = param("seed").and_then(|s| crate::engine::text::uint(&s)).unwrap_or_else(browser_seed);
     let app = app::App::mount(&document, &root, seed)?;
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
