@@ -62,7 +62,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     button(&bar, "step", t("ctl.step")).set_id("step");
     button(&bar, "skip", t("ctl.skip")).set_id("skip");
     let speed = labelled(&bar, t("ctl.speed"));
-    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string());
+    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as u64).to_string());
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
         attr(&s, k, v);

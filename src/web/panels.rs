@@ -61,6 +61,9 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, E
     Ok(())
 }
 
+/// The phase numbers as text: no `u8` formatting in the wasm for six digits.
+const PHASE_DIGITS: [&str; 7] = ["0", "1", "2", "3", "4", "5", "6"];
+
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
@@ -78,7 +81,7 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
         let Some(state) = track.state else { continue };
         let row = child(panel, "div", "phase-row", "");
         attr(&row, "data-port", &port.to_string());
-        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n: u8| n.to_string()).collect();
+        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n| PHASE_DIGITS[n]).collect();
         attr(&row, "data-visited", &visited);
         child(&row, "span", "phase-port", &port.to_string());
         let strip = child(&row, "ol", "phase-strip", "");
@@ -92,12 +95,13 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
                 "phase"
             };
             let li = child(&strip, "li", class, "");
-            attr(&li, "data-phase", &n.to_string());
+            let digit = PHASE_DIGITS[n as usize];
+            attr(&li, "data-phase", digit);
             if n == current {
                 attr(&li, "aria-current", "step");
             }
-            child(&li, "span", "phase-n", &n.to_string());
-            child(&li, "span", "phase-name", t(&format!("phase.{n}")));
+            child(&li, "span", "phase-n", digit);
+            child(&li, "span", "phase-name", t(&format!("phase.{digit}")));
         }
         attr(&child(&row, "code", "repl-state", state.redis_name()), "translate", "no");
         if let Some(perc) = loading_perc(app, *port) {
