@@ -9,8 +9,7 @@ use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlInputElement};
+use web_sys::{Document, Element};
 
 use super::app::{App, MAX_NODES};
 use super::dom::{attr, button, child, input, select};
@@ -82,7 +81,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     attr(&present, "aria-pressed", "false");
     let row = child(&header, "div", "toolbar row2", "");
     let tl = labelled(&row, t("ctl.timeline"));
-    tl.set_class_name("field timeline");
+    attr(&tl, "class", "field timeline");
     tl.set_id("timeline-field");
     let timeline = input(&tl, "timeline", "range", "0");
     timeline.set_id("timeline");
@@ -140,10 +139,10 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     if v.focus_inside("timeline") {
         v.sigs.borrow_mut().remove("timeline"); // set it again once the user lets go
     } else if v.changed("timeline", format!("{end}:{ms}")) {
-        let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
-        tl.set_max(&end.to_string());
-        tl.set_value(&ms.to_string());
-        attr(&tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
+        let tl = v.get("timeline");
+        attr(tl, "max", &end.to_string());
+        super::dom::set_value(tl, &ms.to_string());
+        attr(tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
     v.text("rate-label", &tf("load.per_s", &[&rate]));

@@ -31,6 +31,22 @@ extern "C" {
     fn append(this: &Dom, child: &Element);
     #[wasm_bindgen(method, js_name = then)]
     fn then(this: &Dom, fulfilled: &JsValue, rejected: &JsValue);
+    #[wasm_bindgen(method, getter, js_name = value)]
+    fn value_prop(this: &Dom) -> JsValue;
+    #[wasm_bindgen(method, setter, js_name = value)]
+    fn set_value_prop(this: &Dom, value: &str);
+}
+
+/// The `value` of a form control (`<input>`, `<select>`, `<textarea>`), ""
+/// for an element without one: one import for the three element types
+/// (web-sys binds `value` once per type, each with its type check).
+pub fn value(e: &Element) -> String {
+    dom(e).value_prop().as_string().unwrap_or_default()
+}
+
+/// Sets the `value` of a form control.
+pub fn set_value(e: &Element, value: &str) {
+    dom(e).set_value_prop(value);
 }
 
 /// Calls `f` once `promise` settles, with its value or why it failed: two
@@ -56,7 +72,7 @@ pub fn attr(e: &Element, name: &str, value: &str) {
 pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
     let e = dom(doc).create(tag);
     if !class.is_empty() {
-        e.set_class_name(class);
+        attr(&e, "class", class);
     }
     if !text.is_empty() {
         e.set_text_content(Some(text));

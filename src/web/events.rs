@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ClipboardEvent, Element, Event, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{ClipboardEvent, Element, Event, KeyboardEvent};
 
 use super::app::{App, Shared};
 use super::{console, controls};
@@ -45,13 +45,7 @@ fn action_target(e: &Event) -> Option<(Element, String)> {
 
 /// The value of an input or select.
 pub fn value_of(el: &Element) -> String {
-    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
-        return i.value();
-    }
-    if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
-        return s.value();
-    }
-    String::new()
+    super::dom::value(el)
 }
 
 /// Installs the page's listeners on the root.
@@ -89,7 +83,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         k.prevent_default();
         let port = a.selected;
         if let (Some(line), Some(input)) = (console::browse(a, port, k.key() == "ArrowUp"), console::input(a)) {
-            input.set_value(&line);
+            super::dom::set_value(&input, &line);
         }
         false
     })?;
@@ -129,8 +123,8 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
 /// Sends the console's input line to the selected node.
 pub fn send_console(a: &mut App) {
     let Some(input) = console::input(a) else { return };
-    let line = input.value();
-    input.set_value("");
+    let line = super::dom::value(&input);
+    super::dom::set_value(&input, "");
     let port = a.selected;
     console::run_line(a, port, &line);
 }
@@ -138,9 +132,9 @@ pub fn send_console(a: &mut App) {
 /// Runs pasted multi-line text in the console, one command per line (the
 /// input field alone would join the lines); what was typed before comes first.
 pub fn paste_lines(a: &mut App, text: &str) {
-    let typed = console::input(a).map(|i| i.value()).unwrap_or_default();
+    let typed = console::input(a).map(|i| super::dom::value(&i)).unwrap_or_default();
     if let Some(i) = console::input(a) {
-        i.set_value("");
+        super::dom::set_value(&i, "");
     }
     let port = a.selected;
     let all = format!("{typed}{text}");

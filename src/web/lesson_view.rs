@@ -159,9 +159,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&child(sel, "option", "", &label), "value", &v);
         }
     }
-    if let Ok(s) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlSelectElement>(sel).ok_or(()) {
-        s.set_value(id.as_deref().unwrap_or(""));
-    }
+    super::dom::set_value(sel, id.as_deref().unwrap_or(""));
     let body = app.view.get("lesson-body");
     clear(body);
     app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
