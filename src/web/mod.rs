@@ -31,7 +31,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
     install_panic_banner();
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let window = dom::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = dom::document()?;
     let root = document
         .get_element_by_id("app")

@@ -50,7 +50,7 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
 
 /// The page's address without its fragment.
 fn base_url() -> String {
-    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let href = super::dom::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     href.split('#').next().unwrap_or("").to_string()
 }
 
@@ -119,7 +119,7 @@ pub fn switch_lang(app: &mut App, to: Lang) {
 
 /// Puts `?lang=` in the address without reloading.
 fn remember_lang(to: Lang) {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = super::dom::window() else { return };
     let Ok(url) = web_sys::Url::new(&w.location().href().unwrap_or_default()) else { return };
     url.search_params().set("lang", to.code());
     if let Ok(h) = w.history() {
@@ -224,7 +224,7 @@ pub fn fetch_lessons(app: Shared) {
 
 /// Fetches `url` as text and hands `done` the text or what went wrong.
 fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
-    let Some(w) = web_sys::window() else { return done(Err("no window".to_string())) };
+    let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
     on_settled(&w.fetch_with_str(url), move |resp| {
         let resp = match resp.map(|r| r.dyn_into::<web_sys::Response>()) {
             Err(_) => return done(Err(format!("{url}: network error"))),
