@@ -94,8 +94,9 @@ pub fn dialog(root: &Element, id: &str, title: &str) -> Element {
 pub fn open(app: &App, id: &str) {
     let Some(d) = app.view.root.query_selector(&format!("#{id}")).ok().flatten() else { return };
     let _ = d.remove_attribute("hidden");
-    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        let _ = first.focus();
+    // Dialogs hold only HTML elements: no type check needed to focus one.
+    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten() {
+        let _ = first.unchecked_ref::<HtmlElement>().focus();
     }
 }
 
@@ -111,13 +112,11 @@ pub fn close_dialogs(app: &mut App) -> bool {
     let any = list.length() > 0;
     for i in 0..list.length() {
         if let Some(d) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            let _ = d.set_attribute("hidden", "");
+            super::dom::attr(&d, "hidden", "");
         }
     }
     if any {
-        if let Ok(play) = app.view.get("play").clone().dyn_into::<HtmlElement>() {
-            let _ = play.focus();
-        }
+        let _ = app.view.get("play").unchecked_ref::<HtmlElement>().focus();
     }
     any
 }

@@ -280,7 +280,7 @@ impl App {
         shared.borrow_mut().reset(seed);
         super::events::install(&shared)?;
         shared.borrow().render_first()?;
-        root.set_attribute("data-ready", "1")?;
+        super::dom::attr(root, "data-ready", "1");
         root.remove_attribute("aria-busy")?;
         Ok(shared)
     }

@@ -280,7 +280,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         "present" => {
             let on = app.view.root.class_list().toggle("present").unwrap_or(false);
-            let _ = app.view.get("present").set_attribute("aria-pressed", if on { "true" } else { "false" });
+            attr(app.view.get("present"), "aria-pressed", if on { "true" } else { "false" });
             return;
         }
         "add-node" => return add_node(app),

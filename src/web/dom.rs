@@ -93,9 +93,14 @@ pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
     e
 }
 
+/// Appends `child` to `parent` (or moves it there).
+pub fn append(parent: &Element, child: &Element) {
+    dom(parent).append(child);
+}
+
 /// Appends `child` to `parent` and hands it back.
 pub fn add(parent: &Element, child: Element) -> Element {
-    dom(parent).append(&child);
+    append(parent, &child);
     child
 }
 

@@ -41,7 +41,9 @@ pub fn start() -> Result<(), JsValue> {
     let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
     let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
-    let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
+    if let Some(h) = document.document_element() {
+        dom::attr(&h, "lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" });
+    }
     let seed = param("seed").and_then(|s| crate::engine::text::uint(&s)).unwrap_or_else(browser_seed);
     let app = app::App::mount(&document, &root, seed)?;
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));

@@ -226,10 +226,10 @@ pub fn fetch_lessons(app: Shared) {
 fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
     let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
     on_settled(&w.fetch_with_str(url), move |resp| {
-        let resp = match resp.map(|r| r.dyn_into::<web_sys::Response>()) {
+        // `fetch` settles with a Response or fails: no type check needed.
+        let resp = match resp {
             Err(_) => return done(Err(format!("{url}: network error"))),
-            Ok(Err(_)) => return done(Err("not a response".to_string())),
-            Ok(Ok(r)) => r,
+            Ok(r) => r.unchecked_into::<web_sys::Response>(),
         };
         if !resp.ok() {
             return done(Err(format!("{url}: HTTP {}", resp.status())));
