@@ -151,7 +151,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         return Ok(());
     }
     let sel = app.view.get("lesson-select");
-    if sel.children().length() as usize != app.lessons.len() + 1 {
+    if sel.child_element_count() as usize != app.lessons.len() + 1 {
         clear(sel);
         let mut opts = vec![(String::new(), t("lesson.free").to_string())];
         opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
@@ -214,7 +214,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&b, "data-choice", &i.to_string());
             attr(&b, "aria-pressed", if answer == Some(i) { "true" } else { "false" });
             if answer.is_some() && i == q.answer {
-                b.class_list().add_1("right")?;
+                b.class_list().toggle_with_force("right", true)?;
             }
         }
         if let Some(a) = answer {

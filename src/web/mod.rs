@@ -76,7 +76,8 @@ fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     }
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
-        let _ = root.class_list().remove_1("booting");
+        // `toggle` with a force, as everywhere: one class-list import fewer.
+        let _ = root.class_list().toggle_with_force("booting", false);
         if !lesson_asked {
             share_ui::fetch_lessons(app);
         }
