@@ -142,6 +142,11 @@ fn look(app: &App, port: Port) -> Look {
     }
 }
 
+/// Every node's look now, in port order.
+fn looks(app: &App) -> Vec<Look> {
+    app.ports.iter().map(|p| look(app, *p)).collect()
+}
+
 /// Queues an announcement for every change since the last look: links
 /// first, then PSYNC decisions, then nodes started or stopped.
 pub fn notice_changes(app: &mut App) {
@@ -149,7 +154,7 @@ pub fn notice_changes(app: &mut App) {
     if seen.len() == app.ports.len() && app.ports.iter().zip(seen).all(|(p, old)| look(app, *p) == *old) {
         return;
     }
-    let now: Vec<Look> = app.ports.iter().map(|p| look(app, *p)).collect();
+    let now = looks(app);
     let pairs: Vec<(Look, Look)> = now.iter().filter_map(|new| seen.iter().find(|o| o.port == new.port).map(|old| (*old, *new))).collect();
     let both = |(old, new): &&(Look, Look)| old.running && new.running;
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
@@ -173,7 +178,7 @@ pub fn notice_changes(app: &mut App) {
 
 /// Takes the current state as seen, without announcing (after a replay).
 pub fn forget_changes(app: &mut App) {
-    app.announcer.seen = app.ports.iter().map(|p| look(app, *p)).collect();
+    app.announcer.seen = looks(app);
 }
 
 /// Updates the live region (rate-limited) and the notice bar.
