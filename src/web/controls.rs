@@ -279,7 +279,10 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             return;
         }
         "present" => {
-            let on = app.view.root.class_list().toggle("present").unwrap_or(false);
+            // `toggle(force)` with the state read off the class attribute:
+            // one class-list binding for the whole page.
+            let on = !app.view.root.get_attribute("class").is_some_and(|c| c.split_whitespace().any(|k| k == "present"));
+            let _ = app.view.root.class_list().toggle_with_force("present", on);
             attr(app.view.get("present"), "aria-pressed", if on { "true" } else { "false" });
             return;
         }
