@@ -279,10 +279,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             return;
         }
         "present" => {
-            // `toggle(force)` with the state read off the class attribute:
-            // one class-list binding for the whole page.
-            let on = !app.view.root.get_attribute("class").is_some_and(|c| c.split_whitespace().any(|k| k == "present"));
-            let _ = app.view.root.class_list().toggle_with_force("present", on);
+            let on = app.view.root.class_list().toggle("present").unwrap_or(false);
             attr(app.view.get("present"), "aria-pressed", if on { "true" } else { "false" });
             return;
         }
