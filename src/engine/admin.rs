@@ -415,7 +415,7 @@ impl Node {
 
     /// Wakes blocked clients whose condition holds or whose time is up.
     pub(crate) fn check_blocked(&mut self, now: u64, _io: &mut dyn Transport) {
-        let ids: Vec<u32> = self.locals.iter().filter(|(_, c)| c.blocked.is_some()).map(|(id, _)| *id).collect();
+        let ids = self.locals.keys_where(&|c| c.blocked.is_some());
         for id in ids {
             let blocked = self.locals[&id].blocked.clone().expect("blocked");
             let reply = match blocked {
@@ -443,7 +443,7 @@ impl Node {
     /// `disconnectAllBlockedClients`: a node turning into a replica fails
     /// blocked WAITs.
     fn unblock_all(&mut self, _now: u64) {
-        let ids: Vec<u32> = self.locals.iter().filter(|(_, c)| matches!(c.blocked, Some(Blocked::Wait { .. }))).map(|(id, _)| *id).collect();
+        let ids = self.locals.keys_where(&|c| matches!(c.blocked, Some(Blocked::Wait { .. })));
         for id in ids {
             self.locals.get_mut(&id).expect("client").blocked = None;
             self.ready_replies.push((id, Reply::Error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)".into())));

@@ -34,15 +34,33 @@ pub fn fixed(v: f64, decimals: u32) -> String {
     out
 }
 
-/// `v` in decimal, printed as at most two `u64`s: core's `u128` printing is a
-/// separate, larger routine in the wasm.
+/// `v` in decimal. Core's `u128` printing is a separate, larger routine in
+/// the wasm, and any `u128` division brings compiler-builtins' 128-bit
+/// divider (about 1 KB); this divides by 10^9 on 32-bit limbs instead, with
+/// native 64-bit divisions.
 pub fn u128_text(v: u128) -> String {
-    const E18: u128 = 1_000_000_000_000_000_000;
-    match u64::try_from(v) {
-        Ok(small) => small.to_string(),
-        Err(_) if v / E18 <= u64::MAX as u128 => format!("{}{:018}", (v / E18) as u64, (v % E18) as u64),
-        Err(_) => format!("{}{:018}", u128_text(v / E18), (v % E18) as u64),
+    const E9: u64 = 1_000_000_000;
+    let mut limbs = [(v >> 96) as u32, (v >> 64) as u32, (v >> 32) as u32, v as u32];
+    // Base-10^9 digits of `v`, least significant first.
+    let mut chunks = Vec::new();
+    loop {
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut() {
+            let cur = (rem << 32) | *limb as u64;
+            *limb = (cur / E9) as u32;
+            rem = cur % E9;
+        }
+        chunks.push(rem);
+        if limbs == [0; 4] {
+            break;
+        }
     }
+    let mut out = chunks.pop().unwrap_or(0).to_string();
+    for c in chunks.iter().rev() {
+        // Nine digits with leading zeros: 10^9 + c has them after its "1".
+        out.push_str(&(E9 + c).to_string()[1..]);
+    }
+    out
 }
 
 /// `a × scale` rounded to an integer, ties to even, computed exactly from
@@ -92,7 +110,7 @@ mod tests {
 
     #[test]
     fn prints_u128_like_core() {
-        for v in [0u128, 9, u64::MAX as u128, u64::MAX as u128 + 1, 10u128.pow(18), 10u128.pow(19) + 7, 10u128.pow(37) + 5, u128::MAX] {
+        for v in [0u128, 9, 999_999_999, 1_000_000_000, 10u128.pow(27) + 1, u64::MAX as u128, u64::MAX as u128 + 1, 10u128.pow(18), 10u128.pow(19) + 7, 10u128.pow(37) + 5, u128::MAX] {
             assert_eq!(super::u128_text(v), v.to_string());
         }
     }

@@ -162,12 +162,12 @@ pub fn parse(text: &str) -> Result<Lesson, LessonError> {
             ("show", Some(s)) => {
                 for name in rest.split_whitespace() {
                     if !PANELS.contains(&name) {
-                        return Err(err(n, format!("unknown panel '{name}' (known: {})", PANELS.join(", "))));
+                        return Err(err(n, format!("unknown panel '{name}' (known: {})", crate::engine::text::join(&PANELS, ", "))));
                     }
                     s.show.push(name.to_string());
                 }
             }
-            ("select", Some(s)) => s.select = Some(rest.parse().map_err(|_| err(n, format!("'{rest}' is not a port")))?),
+            ("select", Some(s)) => s.select = Some(super::text::uint(rest).ok_or_else(|| err(n, format!("'{rest}' is not a port")))?),
             ("run", Some(s)) => match parse_line(rest) {
                 Ok(Some(_)) => s.run.push(rest.to_string()),
                 Ok(None) => return Err(err(n, "run needs a scenario line".into())),
@@ -278,7 +278,7 @@ pub fn index(text: &str) -> Vec<String> {
 /// `index.txt`, in order, after a `%% NAME` line), as (file name, file
 /// text) pairs. Text before the first `%% ` line is not a lesson: none.
 pub fn unbundle(text: &str) -> Vec<(&str, &str)> {
-    let mut parts = text.split("\n%% ");
+    let mut parts = crate::engine::text::split(text, "\n%% ");
     let Some(first) = parts.next().and_then(|p| p.strip_prefix("%% ")) else { return Vec::new() };
     std::iter::once(first).chain(parts).map(|p| p.split_once('\n').map_or((p.trim(), ""), |(name, body)| (name.trim(), body))).collect()
 }

@@ -21,7 +21,8 @@
 //!   the master's stream, ACKs, the replica's cron), [`psync`] (the master's PSYNC decision), [`replicas`] (full sync,
 //!   streaming, ACKs, timeouts, output limits), [`backlog`] (the block list).
 //! - the world: [`clock`] (virtual time), [`rng`], [`net`] (links and bytes
-//!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts).
+//!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts);
+//!   [`text`] (substring search without std's searcher).
 
 pub mod admin;
 pub mod backlog;
@@ -56,5 +57,6 @@ pub mod rng;
 pub mod scenario;
 pub mod share;
 pub mod sim;
+pub mod text;
 pub mod traffic;
 pub mod vecmap;

@@ -228,12 +228,7 @@ impl Net {
     /// accepting side): data in flight towards the accepting end is lost, data
     /// already sent from it still arrives, then the close.
     pub fn kill(&mut self, a: Port, b: Port, now: u64) -> Vec<ConnId> {
-        let ids: Vec<u64> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| key(c.client, c.server) == key(a, b))
-            .map(|(id, _)| *id)
-            .collect();
+        let ids = self.conns.keys_where(&|c| key(c.client, c.server) == key(a, b));
         let mut killed = Vec::new();
         for id in ids {
             let server_end = ConnId(id | 1);
@@ -261,8 +256,7 @@ impl Net {
     /// Every connection touching `port` vanishes (the node stopped); the
     /// peers are sent a close. Returns the peers' ends.
     pub fn drop_node(&mut self, port: Port, now: u64) -> Vec<ConnId> {
-        let ids: Vec<u64> =
-            self.conns.iter().filter(|(_, c)| c.client == port || c.server == port).map(|(id, _)| *id).collect();
+        let ids = self.conns.keys_where(&|c| c.client == port || c.server == port);
         let mut peers = Vec::new();
         for id in ids {
             let c = &self.conns[&id];

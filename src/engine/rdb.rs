@@ -395,7 +395,7 @@ pub fn encode(ks: &Keyspace, now_ms: u64, used_mem: u64, repl: Option<&ReplInfo>
     save_aux(&mut out, "ctime", (now_ms / 1000).to_string().as_bytes());
     save_aux(&mut out, "used-mem", used_mem.to_string().as_bytes());
     if let Some(r) = repl {
-        save_aux(&mut out, "repl-stream-db", r.stream_db.to_string().as_bytes());
+        save_aux(&mut out, "repl-stream-db", (r.stream_db as i64).to_string().as_bytes());
         save_aux(&mut out, "repl-id", r.repl_id.as_bytes());
         save_aux(&mut out, "repl-offset", r.repl_offset.to_string().as_bytes());
     }

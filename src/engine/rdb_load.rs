@@ -8,7 +8,7 @@
 //! runs it to the end in one go.
 
 use super::crc64::crc64;
-use super::keyspace::{Bytes, Db, Entry, Keyspace, Value, DATABASES};
+use super::keyspace::{Bytes, Entry, Keyspace, Value, DATABASES};
 use super::lzf;
 use super::rdb::*;
 use super::vecmap::VecSet;
@@ -126,13 +126,14 @@ fn listpack_items(lp: &[u8]) -> Result<Vec<Bytes>, RdbError> {
                     let n = u32::from_le_bytes(get(p + 1, 4)?.try_into().unwrap()) as usize;
                     (get(p + 5, n)?.to_vec(), 5 + n)
                 }
-                0xf1 => (i16::from_le_bytes(get(p + 1, 2)?.try_into().unwrap()).to_string().into_bytes(), 3),
+                // Every integer as i64: one integer-to-text function in the wasm.
+                0xf1 => ((i16::from_le_bytes(get(p + 1, 2)?.try_into().unwrap()) as i64).to_string().into_bytes(), 3),
                 0xf2 => {
                     let s = get(p + 1, 3)?;
                     let v = (i32::from_le_bytes([0, s[0], s[1], s[2]]) >> 8) as i64;
                     (v.to_string().into_bytes(), 4)
                 }
-                0xf3 => (i32::from_le_bytes(get(p + 1, 4)?.try_into().unwrap()).to_string().into_bytes(), 5),
+                0xf3 => ((i32::from_le_bytes(get(p + 1, 4)?.try_into().unwrap()) as i64).to_string().into_bytes(), 5),
                 0xf4 => (i64::from_le_bytes(get(p + 1, 8)?.try_into().unwrap()).to_string().into_bytes(), 9),
                 _ => return Err(BAD),
             }
@@ -286,14 +287,14 @@ impl Loader {
             return Err(RdbError::WrongSignature);
         }
         let ver_txt = std::str::from_utf8(&magic[5..]).map_err(|_| RdbError::UnsupportedVersion(0))?;
-        let ver: u32 = ver_txt.parse().map_err(|_| RdbError::UnsupportedVersion(0))?;
+        let ver: u32 = super::text::uint(ver_txt).ok_or(RdbError::UnsupportedVersion(0))?;
         if !(1..=RDB_VERSION).contains(&ver) {
             return Err(RdbError::UnsupportedVersion(ver));
         }
         Ok(Loader {
             pos: r.pos,
             ver,
-            keyspace: Keyspace { dbs: vec![Db::default(); DATABASES] },
+            keyspace: Keyspace::default(),
             db: 0,
             expire: None,
             repl_id: None,

@@ -31,7 +31,7 @@ impl Node {
             if let Some(mark) = line.strip_prefix("$EOF:").filter(|m| m.len() >= 40) {
                 transfer.framing = Some(Framing::EofMark(mark.as_bytes()[..40].to_vec()));
                 self.log(now, Level::Notice, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk".into());
-            } else if let Some(len) = line.strip_prefix('$').and_then(|l| l.parse::<usize>().ok()) {
+            } else if let Some(len) = line.strip_prefix('$').and_then(super::text::uint::<usize>) {
                 transfer.framing = Some(Framing::Length(len));
                 self.log(now, Level::Notice, format!("MASTER <-> REPLICA sync: receiving {len} bytes from master to disk"));
             } else {

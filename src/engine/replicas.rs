@@ -113,7 +113,7 @@ const RDB_DISK_BYTES_PER_MS: u64 = 200_000;
 impl Node {
     /// Connections of replicas, in order.
     pub(crate) fn replica_conns(&self) -> Vec<ConnId> {
-        self.clients.iter().filter(|(_, c)| c.replica.is_some()).map(|(id, _)| *id).collect()
+        self.clients.keys_where(&|c| c.replica.is_some())
     }
 
     /// Number of clients flagged as replicas (`connected_slaves`).
@@ -140,7 +140,7 @@ impl Node {
         if !is_ack {
             return;
         }
-        if let Some(off) = std::str::from_utf8(&argv[2]).ok().and_then(|s| s.parse::<u64>().ok()) {
+        if let Some(off) = std::str::from_utf8(&argv[2]).ok().and_then(super::text::uint::<u64>) {
             link.ack_off = link.ack_off.max(off);
             link.ack_time_ms = now;
         }
@@ -235,7 +235,7 @@ impl Node {
         let target = if socket { "replicas sockets" } else { "disk" };
         self.log(now, Level::Notice, format!("Starting BGSAVE for SYNC with target: {target}"));
         let offset = self.repl.offset;
-        let waiting: Vec<ConnId> = self.clients.iter().filter(|(_, c)| c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart)).map(|(id, _)| *id).collect();
+        let waiting = self.clients.keys_where(&|c| c.replica.as_ref().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart));
         for conn in &waiting {
             let mut c = self.clients.remove(conn).expect("client");
             self.setup_full_resync(&mut c, offset);

@@ -94,7 +94,7 @@ pub fn parse_duration(s: &str) -> Option<u64> {
 }
 
 fn parse_port(s: &str) -> Result<Port, String> {
-    s.parse::<Port>().ok().filter(|&p| p > 0).ok_or_else(|| format!("'{s}' is not a port (1-65535)"))
+    super::text::uint::<Port>(s).filter(|&p| p > 0).ok_or_else(|| format!("'{s}' is not a port (1-65535)"))
 }
 
 fn two_ports(words: &[&str], what: &str) -> Result<(Port, Port), String> {
@@ -226,7 +226,7 @@ pub fn format_reply(argv: &[Vec<u8>], reply: &Reply) -> String {
         Reply::Bulk(_) if raw => reply.to_cli_raw(),
         _ => reply.to_cli(),
     };
-    text.replace("\r\n", "\n").trim_end_matches('\n').to_string()
+    crate::engine::text::replace(&text, "\r\n", "\n").trim_end_matches('\n').to_string()
 }
 
 /// Runs scripts against a simulator and writes the transcript.

@@ -162,7 +162,7 @@ pub fn decode(fragment: &str) -> Result<Share, LinkError> {
     let script = String::from_utf8(bytes).map_err(|_| LinkError::Damaged("not UTF-8".into()))?;
     scenario::parse(&script).map_err(|e| LinkError::BadScript(e.to_string()))?;
     let lang = param(fragment, "lang").filter(|l| matches!(*l, "en" | "zh")).map(String::from);
-    let sel = param(fragment, "sel").and_then(|p| p.parse().ok()).filter(|p| *p > 0);
+    let sel = param(fragment, "sel").and_then(super::text::uint).filter(|p| *p > 0);
     let embed = param(fragment, "embed") == Some("1");
     Ok(Share { script, lang, sel, embed })
 }

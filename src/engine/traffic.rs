@@ -179,7 +179,7 @@ fn rdb_part(rest: &[u8]) -> (Kind, String, usize) {
         let size = (end - body).saturating_sub(mark.len().min(end - body)) as u64;
         return (Kind::Rdb, format!("RDB {} (EOF)", human_bytes(size)), end);
     }
-    match std::str::from_utf8(header).ok().and_then(|h| h.parse::<usize>().ok()) {
+    match std::str::from_utf8(header).ok().and_then(super::text::uint::<usize>) {
         Some(len) => (Kind::Rdb, format!("RDB {}", human_bytes(len as u64)), (body + len).min(rest.len())),
         None => (Kind::Reply, truncate(&String::from_utf8_lossy(&rest[..eol]), 24), eol + 2),
     }

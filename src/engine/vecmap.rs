@@ -133,6 +133,22 @@ impl<K, V> VecMap<K, V> {
         self.items.iter_mut().map(|(_, v)| v)
     }
 
+    /// The keys, in order, of the values `keep` says yes to (to change the
+    /// map while going through them). The predicate is `dyn` so the wasm has
+    /// one copy of this per map type, not one filter-and-collect per caller.
+    pub fn keys_where(&self, keep: &dyn Fn(&V) -> bool) -> Vec<K>
+    where
+        K: Clone,
+    {
+        let mut keys = Vec::new();
+        for (k, v) in &self.items {
+            if keep(v) {
+                keys.push(k.clone());
+            }
+        }
+        keys
+    }
+
     /// Keeps only the entries `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.items.retain_mut(|(k, v)| keep(k, v));

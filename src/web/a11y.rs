@@ -94,8 +94,9 @@ pub fn dialog(root: &Element, id: &str, title: &str) -> Element {
 pub fn open(app: &App, id: &str) {
     let Some(d) = app.view.root.query_selector(&format!("#{id}")).ok().flatten() else { return };
     let _ = d.remove_attribute("hidden");
-    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-        let _ = first.focus();
+    // Dialogs hold only HTML elements: no type check needed to focus one.
+    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten() {
+        let _ = first.unchecked_ref::<HtmlElement>().focus();
     }
 }
 
@@ -111,13 +112,11 @@ pub fn close_dialogs(app: &mut App) -> bool {
     let any = list.length() > 0;
     for i in 0..list.length() {
         if let Some(d) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            let _ = d.set_attribute("hidden", "");
+            super::dom::attr(&d, "hidden", "");
         }
     }
     if any {
-        if let Ok(play) = app.view.get("play").clone().dyn_into::<HtmlElement>() {
-            let _ = play.focus();
-        }
+        let _ = app.view.get("play").unchecked_ref::<HtmlElement>().focus();
     }
     any
 }
@@ -143,6 +142,11 @@ fn look(app: &App, port: Port) -> Look {
     }
 }
 
+/// Every node's look now, in port order.
+fn looks(app: &App) -> Vec<Look> {
+    app.ports.iter().map(|p| look(app, *p)).collect()
+}
+
 /// Queues an announcement for every change since the last look: links
 /// first, then PSYNC decisions, then nodes started or stopped.
 pub fn notice_changes(app: &mut App) {
@@ -150,7 +154,7 @@ pub fn notice_changes(app: &mut App) {
     if seen.len() == app.ports.len() && app.ports.iter().zip(seen).all(|(p, old)| look(app, *p) == *old) {
         return;
     }
-    let now: Vec<Look> = app.ports.iter().map(|p| look(app, *p)).collect();
+    let now = looks(app);
     let pairs: Vec<(Look, Look)> = now.iter().filter_map(|new| seen.iter().find(|o| o.port == new.port).map(|old| (*old, *new))).collect();
     let both = |(old, new): &&(Look, Look)| old.running && new.running;
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
@@ -174,7 +178,7 @@ pub fn notice_changes(app: &mut App) {
 
 /// Takes the current state as seen, without announcing (after a replay).
 pub fn forget_changes(app: &mut App) {
-    app.announcer.seen = app.ports.iter().map(|p| look(app, *p)).collect();
+    app.announcer.seen = looks(app);
 }
 
 /// Updates the live region (rate-limited) and the notice bar.

@@ -143,7 +143,7 @@ impl View {
 
     /// The width the topology lays out for (see `width`).
     pub fn width(&self) -> f64 {
-        self.width.get().unwrap_or_else(|| web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0))
+        self.width.get().unwrap_or_else(|| super::dom::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0))
     }
 
     /// Reads what needs a fresh layout: call at the start of a frame,
@@ -280,7 +280,7 @@ impl App {
         shared.borrow_mut().reset(seed);
         super::events::install(&shared)?;
         shared.borrow().render_first()?;
-        root.set_attribute("data-ready", "1")?;
+        super::dom::attr(root, "data-ready", "1");
         root.remove_attribute("aria-busy")?;
         Ok(shared)
     }
@@ -320,7 +320,7 @@ impl App {
     /// of wall time is spent; what is left is dropped, so a world too busy
     /// for the speed asked runs slower instead of stalling the page.
     fn advance_within_budget(&mut self, ms: u64) {
-        let clock = web_sys::window().and_then(|w| w.performance());
+        let clock = super::dom::window().and_then(|w| w.performance());
         let start = clock.as_ref().map_or(0.0, |c| c.now());
         let mut left = ms;
         while left > 0 {
@@ -437,7 +437,7 @@ impl App {
 
 /// Runs the frame loop with `requestAnimationFrame` for as long as the page lives.
 pub fn start_loop(app: Shared) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let window = super::dom::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let performance = window.performance().ok_or_else(|| JsValue::from_str("no performance"))?;
     let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
     let again = slot.clone();

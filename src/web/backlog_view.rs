@@ -8,8 +8,7 @@ use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlInputElement};
-use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, child, clear, input, Pool, Slot};
@@ -174,9 +173,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     }
     if v.doc.active_element().as_ref() != Some(slider) && v.changed("backlog-slider", size.to_string()) {
         let idx = BACKLOG_SIZES.iter().position(|s| *s >= size).unwrap_or(BACKLOG_SIZES.len() - 1);
-        if let Some(i) = slider.dyn_ref::<HtmlInputElement>() {
-            i.set_value(&idx.to_string());
-        }
+        super::dom::set_value(slider, &idx.to_string());
     }
     let Some(b) = m.backlog.as_ref() else {
         v.text("backlog-summary", t("backlog.none"));

@@ -3,8 +3,7 @@
 //! errors in red, ↑/↓ history, and blocked commands (WAIT) answered later.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlInputElement};
-use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, add, button, child, clear, clip, el, MAX_SHOWN};
@@ -174,8 +173,8 @@ pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::
 }
 
 /// The console's input element.
-pub fn input(app: &App) -> Option<HtmlInputElement> {
-    app.view.get("console-input").clone().dyn_into().ok()
+pub fn input(app: &App) -> Option<Element> {
+    Some(app.view.get("console-input").clone())
 }
 
 /// The class of a console line.
@@ -197,12 +196,13 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let blocked = con.is_some_and(|c| !c.pending.is_empty());
     app.view.text("console-prompt", &prompt(app, port));
     if let Some(i) = input(app).filter(|_| app.view.changed("console-blocked", blocked.to_string())) {
-        i.set_disabled(blocked);
+        // The `disabled` attribute is the property (no HtmlInputElement import).
+        if blocked { super::dom::attr(&i, "disabled", "") } else { let _ = i.remove_attribute("disabled"); }
     }
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
     let total = dropped + lines.len() as u64;
     let out = app.view.get("console-out");
-    let drawn = app.view.sigs.borrow().get("console").and_then(|s| s.strip_prefix(&format!("{port}:"))).and_then(|n| n.parse::<u64>().ok());
+    let drawn = app.view.sigs.borrow().get("console").and_then(|s| s.strip_prefix(&format!("{port}:"))).and_then(crate::engine::text::uint::<u64>);
     if !app.view.changed("console", format!("{port}:{total}")) {
         return Ok(());
     }

@@ -4,12 +4,12 @@
 //! kill, latency, bandwidth), and what every `data-action` does.
 
 use crate::engine::decimal::fixed;
+use crate::engine::text::{contains, uint};
 use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlInputElement};
+use web_sys::{Document, Element};
 
 use super::app::{App, MAX_NODES};
 use super::dom::{attr, button, child, input, select};
@@ -61,7 +61,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     button(&bar, "step", t("ctl.step")).set_id("step");
     button(&bar, "skip", t("ctl.skip")).set_id("skip");
     let speed = labelled(&bar, t("ctl.speed"));
-    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as i32).to_string());
+    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as u64).to_string());
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
         attr(&s, k, v);
@@ -81,7 +81,7 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     attr(&present, "aria-pressed", "false");
     let row = child(&header, "div", "toolbar row2", "");
     let tl = labelled(&row, t("ctl.timeline"));
-    tl.set_class_name("field timeline");
+    attr(&tl, "class", "field timeline");
     tl.set_id("timeline-field");
     let timeline = input(&tl, "timeline", "range", "0");
     timeline.set_id("timeline");
@@ -139,10 +139,10 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     if v.focus_inside("timeline") {
         v.sigs.borrow_mut().remove("timeline"); // set it again once the user lets go
     } else if v.changed("timeline", format!("{end}:{ms}")) {
-        let tl: HtmlInputElement = v.get("timeline").clone().dyn_into()?;
-        tl.set_max(&end.to_string());
-        tl.set_value(&ms.to_string());
-        attr(&tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
+        let tl = v.get("timeline");
+        attr(tl, "max", &end.to_string());
+        super::dom::set_value(tl, &ms.to_string());
+        attr(tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
     v.text("rate-label", &tf("load.per_s", &[&rate]));
@@ -245,7 +245,7 @@ fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandw
 }
 
 fn num_attr(el: &Element, name: &str) -> Option<Port> {
-    el.get_attribute(name)?.parse().ok()
+    uint(&el.get_attribute(name)?)
 }
 
 /// Does what a control's `data-action` says; `value` is an input's value.
@@ -264,31 +264,31 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
                 "step" => app.step(),
                 "back" => app.step_back(),
                 "skip" => app.skip(),
-                _ => app.seek(value.parse().unwrap_or(0)),
+                _ => app.seek(uint(value).unwrap_or(0)),
             }
             return;
         }
         "speed" => {
-            // A range input with step 1 reports whole numbers.
-            app.speed = speed_from_slider(value.parse::<i32>().map_or(20.0, f64::from)).clamp(0.1, 100.0);
+            // A range input with step 1 reports whole numbers in its 0..=60.
+            app.speed = speed_from_slider(uint::<u32>(value).map_or(20.0, f64::from)).clamp(0.1, 100.0);
             return;
         }
         "reset" => {
-            let seed = super::events::value_of(app.view.get("seed")).parse().unwrap_or(app.seed);
+            let seed = uint(&super::events::value_of(app.view.get("seed"))).unwrap_or(app.seed);
             app.reset(seed);
             return;
         }
         "present" => {
             let on = app.view.root.class_list().toggle("present").unwrap_or(false);
-            let _ = app.view.get("present").set_attribute("aria-pressed", if on { "true" } else { "false" });
+            attr(app.view.get("present"), "aria-pressed", if on { "true" } else { "false" });
             return;
         }
         "add-node" => return add_node(app),
         "load-rate" | "load-size" => {
             if action == "load-size" {
-                app.load_size = value.parse().unwrap_or(100);
+                app.load_size = uint(value).unwrap_or(100);
             }
-            let rate: u64 = if action == "load-rate" { value.parse().unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
+            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
             let want = app.load_target().filter(|_| rate > 0).map(|m| (m, rate, app.load_size));
             let have: Vec<(Port, u64, usize)> = app.runner.sim.loads.iter().map(|(p, l)| (*p, l.rate, l.value_size)).collect();
             if have == want.into_iter().collect::<Vec<_>>() {
@@ -314,9 +314,9 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
             let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::events::value_of(&s)).unwrap_or_default();
-            match target.parse::<Port>() {
-                Ok(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
-                Err(_) => return,
+            match uint::<Port>(&target) {
+                Some(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
+                None => return,
             }
         }
         "remove" if app.ports.len() > 1 => format!("# @remove {port}"),
@@ -324,13 +324,13 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             Some((a, b)) => format!("{action} {a} {b}"),
             None => return,
         },
-        "latency" | "bandwidth" => match (pair, value.parse::<u64>()) {
-            (Some((a, b)), Ok(v)) if action == "latency" => format!("link {a} {b} latency {}ms", v.min(60_000)),
-            (Some((a, b)), Ok(v)) => format!("link {a} {b} bandwidth {}", v.max(1)),
+        "latency" | "bandwidth" => match (pair, uint::<u64>(value)) {
+            (Some((a, b)), Some(v)) if action == "latency" => format!("link {a} {b} latency {}ms", v.min(60_000)),
+            (Some((a, b)), Some(v)) => format!("link {a} {b} bandwidth {}", v.max(1)),
             _ => return,
         },
         "backlog-size" => {
-            let i: usize = value.parse().unwrap_or(6);
+            let i: usize = uint(value).unwrap_or(6);
             let size = super::backlog_view::BACKLOG_SIZES[i.min(super::backlog_view::BACKLOG_SIZES.len() - 1)];
             format!("{port}> CONFIG SET repl-backlog-size {size}")
         }
@@ -343,8 +343,8 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         other => return super::share_ui::act(app, other, el, value),
     };
-    if let Some(p) = line.split_once('>').and_then(|(p, _)| p.parse::<Port>().ok()) {
-        if line.contains("> CONFIG SET") || line.contains("> REPLICAOF") {
+    if let Some(p) = line.split_once('>').and_then(|(p, _)| uint::<Port>(p)) {
+        if contains(&line, "> CONFIG SET") || contains(&line, "> REPLICAOF") {
             app.selected = p;
         }
     }

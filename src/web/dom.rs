@@ -6,9 +6,22 @@ use web_sys::{Document, Element};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `window`, imported as itself.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: web_sys::Window;
+}
+
+/// The page's window: one import, where `web_sys::window()` tries the four
+/// names a global object can have and checks its type (five imports).
+pub fn window() -> Option<web_sys::Window> {
+    Some(WINDOW.with(Clone::clone))
+}
+
 /// The page's document.
 pub fn document() -> Result<Document, JsValue> {
-    web_sys::window()
+    window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document"))
 }
@@ -31,6 +44,22 @@ extern "C" {
     fn append(this: &Dom, child: &Element);
     #[wasm_bindgen(method, js_name = then)]
     fn then(this: &Dom, fulfilled: &JsValue, rejected: &JsValue);
+    #[wasm_bindgen(method, getter, js_name = value)]
+    fn value_prop(this: &Dom) -> JsValue;
+    #[wasm_bindgen(method, setter, js_name = value)]
+    fn set_value_prop(this: &Dom, value: &str);
+}
+
+/// The `value` of a form control (`<input>`, `<select>`, `<textarea>`), ""
+/// for an element without one: one import for the three element types
+/// (web-sys binds `value` once per type, each with its type check).
+pub fn value(e: &Element) -> String {
+    dom(e).value_prop().as_string().unwrap_or_default()
+}
+
+/// Sets the `value` of a form control.
+pub fn set_value(e: &Element, value: &str) {
+    dom(e).set_value_prop(value);
 }
 
 /// Calls `f` once `promise` settles, with its value or why it failed: two
@@ -56,7 +85,7 @@ pub fn attr(e: &Element, name: &str, value: &str) {
 pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
     let e = dom(doc).create(tag);
     if !class.is_empty() {
-        e.set_class_name(class);
+        attr(&e, "class", class);
     }
     if !text.is_empty() {
         e.set_text_content(Some(text));
@@ -64,9 +93,14 @@ pub fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
     e
 }
 
+/// Appends `child` to `parent` (or moves it there).
+pub fn append(parent: &Element, child: &Element) {
+    dom(parent).append(child);
+}
+
 /// Appends `child` to `parent` and hands it back.
 pub fn add(parent: &Element, child: Element) -> Element {
-    dom(parent).append(&child);
+    append(parent, &child);
     child
 }
 

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ClipboardEvent, Element, Event, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{ClipboardEvent, Element, Event, KeyboardEvent};
 
 use super::app::{App, Shared};
 use super::{console, controls};
@@ -45,13 +45,7 @@ fn action_target(e: &Event) -> Option<(Element, String)> {
 
 /// The value of an input or select.
 pub fn value_of(el: &Element) -> String {
-    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
-        return i.value();
-    }
-    if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
-        return s.value();
-    }
-    String::new()
+    super::dom::value(el)
 }
 
 /// Installs the page's listeners on the root.
@@ -89,7 +83,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         k.prevent_default();
         let port = a.selected;
         if let (Some(line), Some(input)) = (console::browse(a, port, k.key() == "ArrowUp"), console::input(a)) {
-            input.set_value(&line);
+            super::dom::set_value(&input, &line);
         }
         false
     })?;
@@ -111,12 +105,12 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     listen(&root, "pointerdown", app, |a, e| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
         if let Some(msg) = target.closest("[data-msg]").ok().flatten() {
-            let i = msg.get_attribute("data-msg").and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
+            let i = msg.get_attribute("data-msg").and_then(|v| crate::engine::text::uint(&v)).unwrap_or(usize::MAX);
             super::traffic_view::pick(a, i);
             return true;
         }
         if let Some(node) = target.closest("[data-select]").ok().flatten() {
-            if let Some(port) = node.get_attribute("data-select").and_then(|v| v.parse().ok()) {
+            if let Some(port) = node.get_attribute("data-select").and_then(|v| crate::engine::text::uint(&v)) {
                 a.selected = port;
                 return true;
             }
@@ -129,8 +123,8 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
 /// Sends the console's input line to the selected node.
 pub fn send_console(a: &mut App) {
     let Some(input) = console::input(a) else { return };
-    let line = input.value();
-    input.set_value("");
+    let line = super::dom::value(&input);
+    super::dom::set_value(&input, "");
     let port = a.selected;
     console::run_line(a, port, &line);
 }
@@ -138,9 +132,9 @@ pub fn send_console(a: &mut App) {
 /// Runs pasted multi-line text in the console, one command per line (the
 /// input field alone would join the lines); what was typed before comes first.
 pub fn paste_lines(a: &mut App, text: &str) {
-    let typed = console::input(a).map(|i| i.value()).unwrap_or_default();
+    let typed = console::input(a).map(|i| super::dom::value(&i)).unwrap_or_default();
     if let Some(i) = console::input(a) {
-        i.set_value("");
+        super::dom::set_value(&i, "");
     }
     let port = a.selected;
     let all = format!("{typed}{text}");
@@ -164,7 +158,7 @@ fn shortcut(a: &mut App, k: &KeyboardEvent) -> bool {
     if matches!(tag.as_str(), "INPUT" | "TEXTAREA" | "SELECT") {
         return false;
     }
-    if let Some(port) = target.as_ref().filter(|_| key == "Enter" || key == " ").and_then(|t| t.get_attribute("data-select")).and_then(|p| p.parse().ok()) {
+    if let Some(port) = target.as_ref().filter(|_| key == "Enter" || key == " ").and_then(|t| t.get_attribute("data-select")).and_then(|p| crate::engine::text::uint(&p)) {
         k.prevent_default();
         a.selected = port;
         return true;

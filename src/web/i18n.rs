@@ -230,12 +230,27 @@ pub fn t(key: &str) -> &'static str {
     table().iter().find(|(k, _, _)| *k == key).map_or("", |(_, en, cn)| if zh { cn } else { en })
 }
 
-/// `t(key)` with `{0}`, `{1}`, ... replaced by `args`.
+/// `t(key)` with `{0}`..`{9}` replaced by `args`, in one pass over the
+/// text (an argument's own text is never searched for placeholders).
 pub fn tf(key: &str, args: &[&dyn Display]) -> String {
-    let mut out = t(key).to_string();
-    for (i, a) in args.iter().enumerate() {
-        out = out.replace(&format!("{{{i}}}"), &a.to_string());
+    let text = t(key);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let arg = match rest.as_bytes().get(open + 1..open + 3) {
+            Some(&[d @ b'0'..=b'9', b'}']) => args.get((d - b'0') as usize),
+            _ => None,
+        };
+        let Some(arg) = arg else {
+            out.push_str(&rest[..=open]);
+            rest = &rest[open + 1..];
+            continue;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&arg.to_string());
+        rest = &rest[open + 3..];
     }
+    out.push_str(rest);
     out
 }
 

@@ -42,7 +42,7 @@ impl App {
                 id = Some(rest.trim().to_string());
                 step = 0;
             } else if let Some(k) = e.line.strip_prefix("# @step ") {
-                step = k.trim().parse().unwrap_or(step);
+                step = crate::engine::text::uint(k.trim()).unwrap_or(step);
             }
         }
         (id, step)
@@ -67,9 +67,9 @@ impl App {
     /// Runs the next step of the lesson.
     pub fn next_step(&mut self) {
         let (Some(id), k) = self.lesson_state() else { return };
-        let Some(step) = self.lesson(&id).and_then(|l| l.steps.get(k)).cloned() else { return };
+        let Some(run) = self.lesson(&id).and_then(|l| l.steps.get(k)).map(|s| s.run.clone()) else { return };
         self.act(&format!("# @step {}", k + 1));
-        self.run_lines(&step.run);
+        self.run_lines(&run);
         self.playing = false;
         self.after_step();
     }
@@ -117,7 +117,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "lesson-prev" => app.prev_step(),
         "answer" => {
             let (Some(id), k) = app.lesson_state() else { return };
-            if let Some(choice) = el.get_attribute("data-choice").and_then(|c| c.parse().ok()) {
+            if let Some(choice) = el.get_attribute("data-choice").and_then(|c| crate::engine::text::uint(&c)) {
                 app.answers.insert((id, k), choice);
             }
         }
@@ -151,7 +151,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         return Ok(());
     }
     let sel = app.view.get("lesson-select");
-    if sel.children().length() as usize != app.lessons.len() + 1 {
+    if sel.child_element_count() as usize != app.lessons.len() + 1 {
         clear(sel);
         let mut opts = vec![(String::new(), t("lesson.free").to_string())];
         opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
@@ -159,9 +159,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&child(sel, "option", "", &label), "value", &v);
         }
     }
-    if let Ok(s) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlSelectElement>(sel).ok_or(()) {
-        s.set_value(id.as_deref().unwrap_or(""));
-    }
+    super::dom::set_value(sel, id.as_deref().unwrap_or(""));
     let body = app.view.get("lesson-body");
     clear(body);
     app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
@@ -191,7 +189,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
                 let names: Vec<&str> = s.show.iter().map(|n| t(&format!("panel.{n}"))).collect();
-                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), names.join(lang_sep())));
+                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), crate::engine::text::join(&names, lang_sep())));
                 highlight(app, &s.show)?;
             }
             if k == n {
@@ -216,7 +214,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&b, "data-choice", &i.to_string());
             attr(&b, "aria-pressed", if answer == Some(i) { "true" } else { "false" });
             if answer.is_some() && i == q.answer {
-                b.class_list().add_1("right")?;
+                b.class_list().toggle_with_force("right", true)?;
             }
         }
         if let Some(a) = answer {

@@ -31,7 +31,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
     install_panic_banner();
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let window = dom::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let document = dom::document()?;
     let root = document
         .get_element_by_id("app")
@@ -41,8 +41,10 @@ pub fn start() -> Result<(), JsValue> {
     let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
     let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
-    let _ = document.document_element().map(|h| h.set_attribute("lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" }));
-    let seed = param("seed").and_then(|s| s.parse().ok()).unwrap_or_else(browser_seed);
+    if let Some(h) = document.document_element() {
+        dom::attr(&h, "lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" });
+    }
+    let seed = param("seed").and_then(|s| crate::engine::text::uint(&s)).unwrap_or_else(browser_seed);
     let app = app::App::mount(&document, &root, seed)?;
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
@@ -53,7 +55,7 @@ pub fn start() -> Result<(), JsValue> {
         if param("embed").as_deref() == Some("1") {
             share_ui::set_embed(&mut a, true);
         }
-        a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !hash.contains("s="));
+        a.pending_lesson = param("lesson").filter(|l| crate::engine::lesson::valid_id(l) && !crate::engine::text::contains(&hash, "s="));
         // `mount` drew the first frames' panels; draw them again only if the URL changed something.
         if !hash.is_empty() || a.embed || a.reduced_motion {
             a.render_first()?;
@@ -74,7 +76,8 @@ fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     }
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
-        let _ = root.class_list().remove_1("booting");
+        // `toggle` with a force, as everywhere: one class-list import fewer.
+        let _ = root.class_list().toggle_with_force("booting", false);
         if !lesson_asked {
             share_ui::fetch_lessons(app);
         }

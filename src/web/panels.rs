@@ -61,6 +61,9 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, E
     Ok(())
 }
 
+/// The phase numbers as text: no `u8` formatting in the wasm for six digits.
+const PHASE_DIGITS: [&str; 7] = ["0", "1", "2", "3", "4", "5", "6"];
+
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
@@ -78,7 +81,7 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
         let Some(state) = track.state else { continue };
         let row = child(panel, "div", "phase-row", "");
         attr(&row, "data-port", &port.to_string());
-        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n: u8| n.to_string()).collect();
+        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n| PHASE_DIGITS[n]).collect();
         attr(&row, "data-visited", &visited);
         child(&row, "span", "phase-port", &port.to_string());
         let strip = child(&row, "ol", "phase-strip", "");
@@ -92,12 +95,13 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
                 "phase"
             };
             let li = child(&strip, "li", class, "");
-            attr(&li, "data-phase", &n.to_string());
+            let digit = PHASE_DIGITS[n as usize];
+            attr(&li, "data-phase", digit);
             if n == current {
                 attr(&li, "aria-current", "step");
             }
-            child(&li, "span", "phase-n", &n.to_string());
-            child(&li, "span", "phase-name", t(&format!("phase.{n}")));
+            child(&li, "span", "phase-n", digit);
+            child(&li, "span", "phase-name", t(&format!("phase.{digit}")));
         }
         attr(&child(&row, "code", "repl-state", state.redis_name()), "translate", "no");
         if let Some(perc) = loading_perc(app, *port) {
@@ -134,7 +138,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();
-    for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+    for line in crate::engine::text::split(&text, "\r\n").filter(|l| !l.is_empty()) {
         let Some((k, v)) = line.split_once(':') else {
             rows.push((line.to_string(), String::new(), false));
             continue;
@@ -189,7 +193,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || super::dom::lower(l).contains(&needle)).collect();
+    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || crate::engine::text::contains(&super::dom::lower(l), &needle)).collect();
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     attr(body, "data-dropped", &dropped.to_string());
@@ -197,7 +201,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]));
     }
     for line in &lines[skip..] {
-        let class = if line.contains(" # ") { "log-line warn" } else { "log-line" };
+        let class = if crate::engine::text::contains(line, " # ") { "log-line warn" } else { "log-line" };
         child(body, "div", class, &super::dom::clip(line, super::dom::MAX_SHOWN));
     }
     app.view.scroll_later("logs-body");

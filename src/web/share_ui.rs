@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlInputElement};
 
 use super::a11y::{close_dialogs, dialog, open, toggle_help};
 use super::app::{App, Shared};
@@ -50,7 +50,7 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
 
 /// The page's address without its fragment.
 fn base_url() -> String {
-    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let href = super::dom::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     href.split('#').next().unwrap_or("").to_string()
 }
 
@@ -119,7 +119,7 @@ pub fn switch_lang(app: &mut App, to: Lang) {
 
 /// Puts `?lang=` in the address without reloading.
 fn remember_lang(to: Lang) {
-    let Some(w) = web_sys::window() else { return };
+    let Some(w) = super::dom::window() else { return };
     let Ok(url) = web_sys::Url::new(&w.location().href().unwrap_or_default()) else { return };
     url.search_params().set("lang", to.code());
     if let Ok(h) = w.history() {
@@ -127,8 +127,8 @@ fn remember_lang(to: Lang) {
     }
 }
 
-fn input_value(app: &App, id: &str) -> Option<HtmlInputElement> {
-    app.view.root.query_selector(&format!("#{id}")).ok().flatten()?.dyn_into().ok()
+fn input_value(app: &App, id: &str) -> Option<Element> {
+    app.view.root.query_selector(&format!("#{id}")).ok().flatten()
 }
 
 /// Share-dialog, language, help and notice buttons; lesson buttons go on.
@@ -144,14 +144,14 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             app.playing = false;
             for (id, embed) in [("share-link", false), ("embed-link", true)] {
                 if let Some(i) = input_value(app, id) {
-                    i.set_value(&share_link(app, embed));
+                    super::dom::set_value(&i, &share_link(app, embed));
                 }
             }
             open(app, "share-dialog");
         }
         "export" => download(&app.script()),
         "import-run" => {
-            let text = app.view.get("import-text").dyn_ref::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            let text = super::dom::value(app.view.get("import-text"));
             if import_script(app, &text).is_ok() {
                 close_dialogs(app);
             }
@@ -169,10 +169,10 @@ fn download(script: &str) {
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
         let url = web_sys::Url::create_object_url_with_blob(&blob)?;
         let doc = super::dom::document()?;
-        let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
-        a.set_href(&url);
-        a.set_download("replscope-session.scn");
-        a.click();
+        let a = super::dom::el(&doc, "a", "", "");
+        super::dom::attr(&a, "href", &url);
+        super::dom::attr(&a, "download", "replscope-session.scn");
+        a.unchecked_ref::<web_sys::HtmlElement>().click();
         web_sys::Url::revoke_object_url(&url)
     };
     if let Err(e) = go() {
@@ -185,16 +185,15 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     let root = app.borrow().view.root.clone();
     let app = app.clone();
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).filter(|i| i.id() == "import-file") else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|i| i.id() == "import-file") else { return };
+        // The element with that id is the dialog's `<input type="file">`.
+        let Some(file) = input.unchecked_ref::<HtmlInputElement>().files().and_then(|f| f.get(0)) else { return };
         let app = app.clone();
         on_settled(&file.text(), move |text| {
             let Ok(text) = text else { return };
             let text = text.as_string().unwrap_or_default();
             if let Ok(a) = app.try_borrow() {
-                if let Some(area) = a.view.get("import-text").dyn_ref::<HtmlTextAreaElement>() {
-                    area.set_value(&text);
-                }
+                super::dom::set_value(a.view.get("import-text"), &text);
             }
         });
     });
@@ -225,12 +224,12 @@ pub fn fetch_lessons(app: Shared) {
 
 /// Fetches `url` as text and hands `done` the text or what went wrong.
 fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
-    let Some(w) = web_sys::window() else { return done(Err("no window".to_string())) };
+    let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
     on_settled(&w.fetch_with_str(url), move |resp| {
-        let resp = match resp.map(|r| r.dyn_into::<web_sys::Response>()) {
+        // `fetch` settles with a Response or fails: no type check needed.
+        let resp = match resp {
             Err(_) => return done(Err(format!("{url}: network error"))),
-            Ok(Err(_)) => return done(Err("not a response".to_string())),
-            Ok(Ok(r)) => r,
+            Ok(r) => r.unchecked_into::<web_sys::Response>(),
         };
         if !resp.ok() {
             return done(Err(format!("{url}: HTTP {}", resp.status())));

@@ -76,7 +76,7 @@ impl App {
     /// The effect of one journal line on the world.
     fn apply(&mut self, line: &str) {
         if let Some(marker) = line.strip_prefix("# @") {
-            if let Some(port) = marker.strip_prefix("remove ").and_then(|p| p.trim().parse().ok()) {
+            if let Some(port) = marker.strip_prefix("remove ").and_then(|p| crate::engine::text::uint(p.trim())) {
                 let _ = self.runner.sim.stop_node(port);
                 self.ports.retain(|p| *p != port);
                 self.phases.remove(&port);

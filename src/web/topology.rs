@@ -98,7 +98,7 @@ pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, El
     let links = svg_child(&topo, "g", &[("class", "links")]);
     let nodes = svg_child(&topo, "g", &[("class", "nodes")]);
     let msgs = svg_child(&topo, "g", &[("class", "msgs"), ("translate", "no")]);
-    inner.append_child(&topo)?;
+    super::dom::append(&inner, &topo);
     let callouts = child(&inner, "div", "callouts", "");
     attr(&callouts, "aria-live", "polite");
     let legend = child(&stage, "div", "legend", "");

@@ -224,7 +224,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             let (kind, summary) = m.classify(seg, dir);
             let slot = &mut m.slots[i];
             if slot.seg.is_none() {
-                g.append_child(&slot.g.el)?;
+                super::dom::append(g, &slot.g.el);
             }
             slot.seg = Some((key, dir, kind, summary));
         }

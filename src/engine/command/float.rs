@@ -396,8 +396,12 @@ pub fn format_long_double(v: LongDouble) -> String {
             let half = 1u128 << (k - 1);
             q + (rest > half || (rest == half && q & 1 == 1)) as u128
         };
-        s.push_str(&((q / SCALE) as u64).to_string()); // q < mant * SCALE: fits
-        let frac = format!("{:017}", (q % SCALE) as u64);
+        // q / SCALE, then q % SCALE as 17 digits, read off q's decimal text
+        // (no u128 division: see `decimal::u128_text`).
+        let digits = crate::engine::decimal::u128_text(q);
+        let digits = format!("{}{digits}", "0".repeat(18usize.saturating_sub(digits.len())));
+        let (int, frac) = digits.split_at(digits.len() - 17);
+        s.push_str(int);
         let frac = frac.trim_end_matches('0');
         if !frac.is_empty() {
             s.push('.');

@@ -124,72 +124,10 @@ impl Default for Config {
     }
 }
 
-const INT_MAX: i64 = i32::MAX as i64;
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Bool,
-    /// Plain integer with inclusive bounds.
-    Int(i64, i64),
-    /// Memory value stored signed (`long long`), bounds.
-    MemSigned(i64, i64),
-    /// Memory value stored unsigned (`unsigned long long`).
-    MemUnsigned,
-    Enum,
-    /// String where "" means unset.
-    Str,
-    /// String where "" is kept.
-    StrKeepEmpty,
-    /// Multi-argument special config.
-    Multi,
-    /// Single-argument special config.
-    Special,
-}
-
-/// Flags from the config table.
-const IMMUTABLE: u8 = 1;
-const PROTECTED: u8 = 2;
-
-/// (name, alias, kind, flags) in config.c's table.
-const SPECS: &[(&str, Option<&str>, Kind, u8)] = &[
-    ("port", None, Kind::Int(0, 65535), 0),
-    ("replicaof", Some("slaveof"), Kind::Multi, IMMUTABLE),
-    ("repl-backlog-size", None, Kind::MemSigned(1, i64::MAX), 0),
-    ("repl-backlog-ttl", None, Kind::Int(0, i64::MAX), 0),
-    ("repl-timeout", None, Kind::Int(1, INT_MAX), 0),
-    ("repl-ping-replica-period", Some("repl-ping-slave-period"), Kind::Int(1, INT_MAX), 0),
-    ("repl-diskless-sync", None, Kind::Bool, 0),
-    ("repl-diskless-sync-delay", None, Kind::Int(0, INT_MAX), 0),
-    ("repl-diskless-sync-max-replicas", None, Kind::Int(0, INT_MAX), 0),
-    ("repl-diskless-load", None, Kind::Enum, 0),
-    ("client-output-buffer-limit", None, Kind::Multi, 0),
-    ("replica-read-only", Some("slave-read-only"), Kind::Bool, 0),
-    ("requirepass", None, Kind::Str, 0),
-    ("masterauth", None, Kind::Str, 0),
-    ("masteruser", None, Kind::Str, 0),
-    ("min-replicas-to-write", Some("min-slaves-to-write"), Kind::Int(0, INT_MAX), 0),
-    ("min-replicas-max-lag", Some("min-slaves-max-lag"), Kind::Int(0, INT_MAX), 0),
-    ("replica-serve-stale-data", Some("slave-serve-stale-data"), Kind::Bool, 0),
-    ("replica-announce-ip", Some("slave-announce-ip"), Kind::Str, 0),
-    ("replica-priority", Some("slave-priority"), Kind::Int(0, INT_MAX), 0),
-    ("maxmemory", None, Kind::MemUnsigned, 0),
-    ("save", None, Kind::Multi, 0),
-    ("appendonly", None, Kind::Bool, 0),
-    ("dir", None, Kind::Special, PROTECTED),
-    ("dbfilename", None, Kind::StrKeepEmpty, PROTECTED),
-    ("hz", None, Kind::Int(0, INT_MAX), 0),
-    ("repl-disable-tcp-nodelay", None, Kind::Bool, 0),
-];
-
-/// Every name CONFIG GET can match, canonical names first, then aliases:
-/// (listed name, canonical name, kind, flags).
-fn all_names() -> impl Iterator<Item = (&'static str, &'static str, Kind, u8)> {
-    SPECS.iter().map(|s| (s.0, s.0, s.2, s.3)).chain(SPECS.iter().filter_map(|s| s.1.map(|a| (a, s.0, s.2, s.3))))
-}
-
-fn lookup(name: &str) -> Option<(&'static str, &'static str, Kind, u8)> {
-    all_names().find(|(n, ..)| n.eq_ignore_ascii_case(name))
-}
+mod table;
+use table::{all_names, lookup, Field, Kind, Spec, IMMUTABLE, PROTECTED};
+#[cfg(test)]
+use table::SPECS;
 
 /// `memtoull`: digits with an optional case-insensitive unit
 /// (b, k=1000, kb=1024, m, mb, g, gb). `None` on a bad unit or sign.
@@ -256,49 +194,39 @@ fn yes_no(b: bool) -> String {
 }
 
 impl Config {
-    /// The value CONFIG GET prints for canonical `name`.
-    fn value_of(&self, name: &str) -> String {
-        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        match name {
-            "port" => self.port.to_string(),
-            "replicaof" => self.replicaof.as_ref().map(|(h, p)| format!("{h} {p}")).unwrap_or_default(),
-            "repl-backlog-size" => self.repl_backlog_size.to_string(),
-            "repl-backlog-ttl" => self.repl_backlog_ttl.to_string(),
-            "repl-timeout" => self.repl_timeout.to_string(),
-            "repl-ping-replica-period" => self.repl_ping_replica_period.to_string(),
-            "repl-diskless-sync" => yes_no(self.repl_diskless_sync),
-            "repl-diskless-sync-delay" => self.repl_diskless_sync_delay.to_string(),
-            "repl-diskless-sync-max-replicas" => self.repl_diskless_sync_max_replicas.to_string(),
-            "repl-diskless-load" => DISKLESS_LOAD_NAMES[self.repl_diskless_load as usize].to_string(),
-            "client-output-buffer-limit" => ["normal", "slave", "pubsub"]
+    /// The value CONFIG GET prints for field `f`.
+    fn value_of(&self, f: Field) -> String {
+        if let Some(v) = self.int_ref(f) {
+            return v.to_string();
+        }
+        if let Some(b) = self.bool_ref(f) {
+            return yes_no(*b);
+        }
+        if let Some(s) = self.str_ref(f) {
+            return s.clone().unwrap_or_default();
+        }
+        match f {
+            Field::Port => self.port.to_string(),
+            Field::Replicaof => self.replicaof.as_ref().map(|(h, p)| format!("{h} {p}")).unwrap_or_default(),
+            Field::ReplBacklogSize => self.repl_backlog_size.to_string(),
+            Field::ReplDisklessLoad => DISKLESS_LOAD_NAMES[self.repl_diskless_load as usize].to_string(),
+            Field::ClientOutputBufferLimit => ["normal", "slave", "pubsub"]
                 .iter()
                 .zip(self.client_output_buffer_limit.iter())
                 .map(|(n, l)| format!("{n} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
                 .collect::<Vec<_>>()
                 .join(" "),
-            "replica-read-only" => yes_no(self.replica_read_only),
-            "requirepass" => opt(&self.requirepass),
-            "masterauth" => opt(&self.masterauth),
-            "masteruser" => opt(&self.masteruser),
-            "min-replicas-to-write" => self.min_replicas_to_write.to_string(),
-            "min-replicas-max-lag" => self.min_replicas_max_lag.to_string(),
-            "replica-serve-stale-data" => yes_no(self.replica_serve_stale_data),
-            "replica-announce-ip" => opt(&self.replica_announce_ip),
-            "replica-priority" => self.replica_priority.to_string(),
-            "maxmemory" => self.maxmemory.to_string(),
-            "save" => self.save.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
-            "appendonly" => yes_no(self.appendonly),
-            "dir" => self.dir.clone(),
-            "dbfilename" => self.dbfilename.clone(),
-            "hz" => self.hz.to_string(),
-            "repl-disable-tcp-nodelay" => yes_no(self.repl_disable_tcp_nodelay),
+            Field::Maxmemory => self.maxmemory.to_string(),
+            Field::Save => self.save.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
+            Field::Dir => self.dir.clone(),
+            Field::Dbfilename => self.dbfilename.clone(),
             _ => String::new(),
         }
     }
 
     /// The `interface.set` of each config: parses `args`, stores the value,
     /// runs the apply step (clamping). Errors are config.c's `errstr`.
-    fn apply(&mut self, name: &str, kind: Kind, args: &[String]) -> Result<(), String> {
+    fn apply(&mut self, f: Field, kind: Kind, args: &[String]) -> Result<(), String> {
         let a0 = args.first().map(String::as_str).unwrap_or("");
         let int = |min: i64, max: i64| -> Result<i64, String> {
             let v = parse_int(a0).ok_or("argument couldn't be parsed into an integer")?;
@@ -313,9 +241,19 @@ impl Config {
             _ => Err("argument must be 'yes' or 'no'".to_string()),
         };
         let string = || if a0.is_empty() { None } else { Some(a0.to_string()) };
-        match (name, kind) {
-            ("port", Kind::Int(lo, hi)) => self.port = int(lo, hi)? as u16,
-            ("repl-backlog-size", Kind::MemSigned(lo, hi)) => {
+        match (f, kind) {
+            (Field::Port, Kind::Int(lo, hi)) => self.port = int(lo, hi)? as u16,
+            (Field::Hz, Kind::Int(lo, hi)) => self.hz = int(lo, hi)?.clamp(1, 500),
+            (_, Kind::Int(lo, hi)) => {
+                let v = int(lo, hi)?;
+                *self.int_mut(f).ok_or("unknown config")? = v;
+            }
+            (_, Kind::Bool) => {
+                let v = boolean()?;
+                *self.bool_mut(f).ok_or("unknown config")? = v;
+            }
+            (_, Kind::Str) => *self.str_mut(f).ok_or("unknown config")? = string(),
+            (Field::ReplBacklogSize, Kind::MemSigned(lo, hi)) => {
                 let v = memtoull(a0).ok_or("argument must be a memory value")? as i64;
                 if v < lo || v > hi {
                     return Err(format!("argument must be between {lo} and {hi} inclusive"));
@@ -323,45 +261,27 @@ impl Config {
                 // updateReplBacklogSize -> resizeReplicationBacklog clamps to 16kb.
                 self.repl_backlog_size = v.max(16 * 1024);
             }
-            ("maxmemory", _) => self.maxmemory = memtoull(a0).ok_or("argument must be a memory value")?,
-            ("repl-backlog-ttl", Kind::Int(lo, hi)) => self.repl_backlog_ttl = int(lo, hi)?,
-            ("repl-timeout", Kind::Int(lo, hi)) => self.repl_timeout = int(lo, hi)?,
-            ("repl-ping-replica-period", Kind::Int(lo, hi)) => self.repl_ping_replica_period = int(lo, hi)?,
-            ("repl-diskless-sync-delay", Kind::Int(lo, hi)) => self.repl_diskless_sync_delay = int(lo, hi)?,
-            ("repl-diskless-sync-max-replicas", Kind::Int(lo, hi)) => self.repl_diskless_sync_max_replicas = int(lo, hi)?,
-            ("min-replicas-to-write", Kind::Int(lo, hi)) => self.min_replicas_to_write = int(lo, hi)?,
-            ("min-replicas-max-lag", Kind::Int(lo, hi)) => self.min_replicas_max_lag = int(lo, hi)?,
-            ("replica-priority", Kind::Int(lo, hi)) => self.replica_priority = int(lo, hi)?,
-            ("hz", Kind::Int(lo, hi)) => self.hz = int(lo, hi)?.clamp(1, 500),
-            ("repl-diskless-sync", _) => self.repl_diskless_sync = boolean()?,
-            ("replica-read-only", _) => self.replica_read_only = boolean()?,
-            ("replica-serve-stale-data", _) => self.replica_serve_stale_data = boolean()?,
-            ("appendonly", _) => self.appendonly = boolean()?,
-            ("repl-disable-tcp-nodelay", _) => self.repl_disable_tcp_nodelay = boolean()?,
-            ("repl-diskless-load", _) => {
+            (Field::Maxmemory, _) => self.maxmemory = memtoull(a0).ok_or("argument must be a memory value")?,
+            (Field::ReplDisklessLoad, _) => {
                 let i = DISKLESS_LOAD_NAMES
                     .iter()
                     .position(|n| n.eq_ignore_ascii_case(a0))
-                    .ok_or_else(|| format!("argument(s) must be one of the following: {}", DISKLESS_LOAD_NAMES.join(", ")))?;
+                    .ok_or_else(|| format!("argument(s) must be one of the following: {}", crate::engine::text::join(&DISKLESS_LOAD_NAMES, ", ")))?;
                 self.repl_diskless_load = [DisklessLoad::Disabled, DisklessLoad::OnEmptyDb, DisklessLoad::Swapdb][i];
             }
-            ("requirepass", _) => self.requirepass = string(),
-            ("masterauth", _) => self.masterauth = string(),
-            ("masteruser", _) => self.masteruser = string(),
-            ("replica-announce-ip", _) => self.replica_announce_ip = string(),
-            ("dbfilename", _) => {
+            (Field::Dbfilename, _) => {
                 if a0.contains('/') || a0.contains('\\') {
                     return Err("dbfilename can't be a path, just a filename".into());
                 }
                 self.dbfilename = a0.to_string();
             }
-            ("dir", _) => {
+            (Field::Dir, _) => {
                 if args.len() != 1 {
                     return Err("wrong number of arguments".into());
                 }
                 self.dir = a0.to_string();
             }
-            ("replicaof", _) => {
+            (Field::Replicaof, _) => {
                 if args.len() != 2 {
                     return Err("wrong number of arguments".into());
                 }
@@ -373,7 +293,7 @@ impl Config {
                 let port = strtoll_full(&args[1]).filter(|p| (0..=65535).contains(p)).ok_or("Invalid master port")?;
                 self.replicaof = Some((args[0].clone(), port as u16));
             }
-            ("save", _) => {
+            (Field::Save, _) => {
                 let args: &[String] = if args.len() == 1 && args[0].is_empty() { &[] } else { args };
                 if args.len() % 2 == 1 {
                     return Err("Invalid save parameters".into());
@@ -387,7 +307,7 @@ impl Config {
                 }
                 self.save = points;
             }
-            ("client-output-buffer-limit", _) => {
+            (Field::ClientOutputBufferLimit, _) => {
                 if !args.len().is_multiple_of(4) {
                     return Err("Wrong number of arguments in buffer limit configuration.".into());
                 }
@@ -422,10 +342,10 @@ impl Config {
     /// error precedence (unknown name, then immutable/protected/duplicate,
     /// then the first value that fails to parse).
     pub fn set_pairs(&mut self, pairs: &[(&str, &str)]) -> Result<(), String> {
-        let mut found: Vec<(&str, &str, Kind, &str)> = Vec::new();
+        let mut found: Vec<(&str, &Spec, &str)> = Vec::new();
         let mut err: Option<(String, &str)> = None;
         for (name, value) in pairs {
-            let Some((listed, canon, kind, flags)) = lookup(name) else {
+            let Some((listed, spec)) = lookup(name) else {
                 if err.is_none() {
                     return Err(format!("ERR Unknown option or number of arguments for CONFIG SET - '{name}'"));
                 }
@@ -434,26 +354,26 @@ impl Config {
             if err.is_some() {
                 continue;
             }
-            if flags & IMMUTABLE != 0 {
+            if spec.4 & IMMUTABLE != 0 {
                 err = Some((name.to_string(), "can't set immutable config"));
-            } else if flags & PROTECTED != 0 {
+            } else if spec.4 & PROTECTED != 0 {
                 err = Some((name.to_string(), "can't set protected config"));
             } else if found.iter().any(|(l, ..)| *l == listed) {
                 err = Some((name.to_string(), "duplicate parameter"));
             }
-            found.push((listed, canon, kind, *value));
+            found.push((listed, spec, *value));
         }
         if let Some((arg, e)) = err {
             return Err(format!("ERR CONFIG SET failed (possibly related to argument '{arg}') - {e}"));
         }
         let backup = self.clone();
-        for (listed, canon, kind, value) in found {
-            let args: Vec<String> = if matches!(kind, Kind::Multi) {
+        for (listed, spec, value) in found {
+            let args: Vec<String> = if matches!(spec.3, Kind::Multi) {
                 if value.is_empty() { Vec::new() } else { value.split(' ').map(str::to_string).collect() }
             } else {
                 vec![value.to_string()]
             };
-            if let Err(e) = self.apply(canon, kind, &args) {
+            if let Err(e) = self.apply(spec.2, spec.3, &args) {
                 *self = backup;
                 return Err(format!("ERR CONFIG SET failed (possibly related to argument '{listed}') - {e}"));
             }
@@ -466,11 +386,11 @@ impl Config {
     /// matches canonical names and aliases (e.g. `*slave*`).
     pub fn get(&self, pattern: &str) -> Vec<(String, String)> {
         if !pattern.contains(['*', '?', '[']) {
-            return lookup(pattern).map(|(_, canon, ..)| vec![(pattern.to_string(), self.value_of(canon))]).unwrap_or_default();
+            return lookup(pattern).map(|(_, spec)| vec![(pattern.to_string(), self.value_of(spec.2))]).unwrap_or_default();
         }
         all_names()
-            .filter(|(listed, ..)| glob_match(pattern, listed))
-            .map(|(listed, canon, ..)| (listed.to_string(), self.value_of(canon)))
+            .filter(|(listed, _)| glob_match(pattern, listed))
+            .map(|(listed, spec)| (listed.to_string(), self.value_of(spec.2)))
             .collect()
     }
 
@@ -510,7 +430,7 @@ impl Config {
         let mut cfg = Config::default();
         for (i, (argv, text)) in lines.iter().enumerate() {
             let text = text.trim();
-            let Some((_, canon, kind, _)) = argv.first().and_then(|n| lookup(n)) else {
+            let Some((_, &(_, _, field, kind, _))) = argv.first().and_then(|n| lookup(n)) else {
                 return Err(fatal(i + 1, text, "Bad directive or wrong number of arguments"));
             };
             let multi = matches!(kind, Kind::Multi);
@@ -522,12 +442,12 @@ impl Config {
             } else {
                 argv[1..].to_vec()
             };
-            let res = match (canon, kind) {
+            let res = match field {
                 // At startup the value is stored as given (no resize clamp).
-                ("repl-backlog-size", _) => cfg.apply(canon, kind, &vals).map(|_| {
+                Field::ReplBacklogSize => cfg.apply(field, kind, &vals).map(|_| {
                     cfg.repl_backlog_size = memtoull(&vals[0]).unwrap_or(0) as i64;
                 }),
-                _ => cfg.apply(canon, kind, &vals),
+                _ => cfg.apply(field, kind, &vals),
             };
             res.map_err(|e| fatal(i + 1, text, &e))?;
         }
@@ -540,117 +460,7 @@ fn fatal(line: usize, text: &str, err: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn units() {
-        assert_eq!(memtoull("1mb"), Some(1048576));
-        assert_eq!(memtoull("1m"), Some(1_000_000));
-        assert_eq!(memtoull("16KB"), Some(16384));
-        assert_eq!(memtoull("1Gb"), Some(1 << 30));
-        assert_eq!(memtoull("2k"), Some(2000));
-        assert_eq!(memtoull("100"), Some(100));
-        assert_eq!(memtoull("5b"), Some(5));
-        assert_eq!(memtoull("1tb"), None);
-        assert_eq!(memtoull("-1"), None);
-        let mut c = Config::default();
-        c.set("repl-backlog-size", "16kb").unwrap();
-        assert_eq!(c.get("repl-backlog-size"), vec![("repl-backlog-size".into(), "16384".into())]);
-        c.set("repl-backlog-size", "100").unwrap(); // resize clamps to the minimum
-        assert_eq!(c.repl_backlog_size, 16384);
-        c.set("maxmemory", "1gb").unwrap();
-        assert_eq!(c.get("maxmemory")[0].1, "1073741824");
-    }
-
-    #[test]
-    fn defaults_and_get() {
-        let c = Config::default();
-        assert_eq!(c.get("client-output-buffer-limit")[0].1, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
-        assert_eq!(c.get("save")[0].1, "3600 1 300 100 60 10000");
-        assert_eq!(c.get("repl-diskless-sync")[0].1, "yes");
-        assert_eq!(c.get("PORT"), vec![("PORT".into(), "6379".into())]);
-        assert_eq!(c.get("nosuch"), vec![]);
-        let names: Vec<String> = c.get("*slave*").into_iter().map(|(n, _)| n).collect();
-        for n in ["slaveof", "repl-ping-slave-period", "slave-read-only", "min-slaves-to-write", "min-slaves-max-lag", "slave-serve-stale-data", "slave-announce-ip", "slave-priority"] {
-            assert!(names.contains(&n.to_string()), "{n}");
-        }
-        let repl: Vec<String> = c.get("repl-diskless-*").into_iter().map(|(n, _)| n).collect();
-        assert_eq!(repl, vec!["repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas", "repl-diskless-load"]);
-        assert_eq!(c.get("h?").len(), 1);
-        assert_eq!(c.get("[pm]ort").len(), 1);
-        assert_eq!(c.get("*").len(), SPECS.len() + 8);
-    }
-
-    #[test]
-    fn aliases_and_errors() {
-        let mut c = Config::default();
-        c.set("slave-read-only", "NO").unwrap();
-        assert!(!c.replica_read_only);
-        c.set("repl-ping-slave-period", "3600").unwrap();
-        assert_eq!(c.repl_ping_replica_period, 3600);
-        c.set("min-slaves-to-write", "2").unwrap();
-        assert_eq!(c.get("min-replicas-to-write")[0].1, "2");
-        assert_eq!(c.set("foo", "1").unwrap_err(), "ERR Unknown option or number of arguments for CONFIG SET - 'foo'");
-        assert_eq!(c.set("replica-read-only", "maybe").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'");
-        assert_eq!(c.set("slave-read-only", "x").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'");
-        assert_eq!(c.set("repl-timeout", "0").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument must be between 1 and 2147483647 inclusive");
-        assert_eq!(c.set("repl-timeout", "abc").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument couldn't be parsed into an integer");
-        assert_eq!(c.set("repl-backlog-size", "1tb").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value");
-        assert_eq!(c.set("repl-backlog-size", "0").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive");
-        assert_eq!(c.set("replicaof", "127.0.0.1 6379").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'replicaof') - can't set immutable config");
-        assert_eq!(c.set("dir", "/tmp").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config");
-        assert_eq!(c.set("repl-diskless-load", "sometimes").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - argument(s) must be one of the following: disabled, on-empty-db, swapdb");
-        assert_eq!(c.set("client-output-buffer-limit", "replica 1mb 512kb").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.");
-        assert_eq!(c.set("save", "0 1").unwrap_err(), "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
-        assert_eq!(
-            c.set_pairs(&[("hz", "20"), ("hz", "30")]).unwrap_err(),
-            "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"
-        );
-        // all-or-nothing
-        assert!(c.set_pairs(&[("repl-timeout", "5"), ("appendonly", "bad")]).is_err());
-        assert_eq!(c.repl_timeout, 60);
-        c.set("client-output-buffer-limit", "replica 1mb 512kb 10").unwrap();
-        assert_eq!(c.get("client-output-buffer-limit")[0].1, "normal 0 0 0 slave 1048576 524288 10 pubsub 33554432 8388608 60");
-        c.set("save", "").unwrap();
-        assert_eq!(c.get("save")[0].1, "");
-        c.set("masterauth", "secret").unwrap();
-        assert_eq!(c.masterauth.as_deref(), Some("secret"));
-        c.set("masterauth", "").unwrap();
-        assert_eq!(c.masterauth, None);
-        c.set("hz", "1000").unwrap();
-        assert_eq!(c.hz, 500);
-    }
-
-    #[test]
-    fn command_line() {
-        let c = Config::from_args(&s(&["--port", "6380", "--replicaof", "127.0.0.1", "6379", "--repl-backlog-size", "16kb", "--save", "", "--appendonly", "no"])).unwrap();
-        assert_eq!(c.port, 6380);
-        assert_eq!(c.replicaof, Some(("127.0.0.1".into(), 6379)));
-        assert_eq!(c.repl_backlog_size, 16384);
-        assert!(c.save.is_empty());
-        let c = Config::from_args(&s(&["--replicaof", "127.0.0.1 6379", "--slaveof", "10.0.0.1 7000"])).unwrap();
-        assert_eq!(c.replicaof, Some(("10.0.0.1".into(), 7000)));
-        let c = Config::from_args(&s(&["--save", "--port", "7000", "--client-output-buffer-limit", "replica 1mb 512kb 10"])).unwrap();
-        assert!(c.save.is_empty());
-        assert_eq!(c.port, 7000);
-        assert_eq!(c.client_output_buffer_limit[1].hard_bytes, 1 << 20);
-        let c = Config::from_args(&s(&["--port 7001", "--repl-backlog-size", "1"])).unwrap();
-        assert_eq!((c.port, c.repl_backlog_size), (7001, 1));
-        let e = Config::from_args(&s(&["--port", "abc"])).unwrap_err();
-        assert!(e.ends_with(">>> 'port \"abc\"'\nargument couldn't be parsed into an integer"), "{e}");
-        let e = Config::from_args(&s(&["--nosuch", "1"])).unwrap_err();
-        assert!(e.ends_with("Bad directive or wrong number of arguments"));
-        assert!(Config::from_args(&s(&["--port", "1", "2"])).unwrap_err().ends_with("wrong number of arguments"));
-        assert!(Config::from_args(&s(&["--replicaof", "h", "99999"])).unwrap_err().ends_with("Invalid master port"));
-        assert_eq!(split_args(r#"a "b c" 'd' "\x41\n""#), Some(s(&["a", "b c", "d", "A\n"])));
-        assert_eq!(split_args("\"unterminated"), None);
-    }
-}
+mod tests;
 
 /// Convenience views the node uses.
 impl Config {
