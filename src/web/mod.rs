@@ -137,7 +137,7 @@ fn install_panic_banner() {
             dom::show_error_banner(&format!("internal error ({text})"));
         }
     });
-    if let Some(w) = web_sys::window() {
+    if let Some(w) = dom::window() {
         let _ = w.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     }
     on_error.forget();
