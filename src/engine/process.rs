@@ -64,7 +64,7 @@ impl Node {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::arity_error(spec.name)));
         }
-        if !client.authenticated && kind != ClientKind::Master && spec.name != "auth" {
+        if !client.authenticated && kind != ClientKind::Master && !spec.no_auth {
             return Some(Reply::Error("NOAUTH Authentication required.".into()));
         }
         if kind != ClientKind::Master {
@@ -74,12 +74,11 @@ impl Node {
                 return Some(Reply::Error(refusal.into()));
             }
         }
-        let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
-        if let Some(queue) = client.multi.as_mut().filter(|_| !txn_control) {
+        if let Some(queue) = client.multi.as_mut().filter(|_| !spec.txn_control) {
             queue.push(std::mem::take(argv));
             return Some(Reply::Status("QUEUED".into()));
         }
-        if spec.data {
+        if spec.run.is_some() {
             return Some(self.run_data_command(client, spec, argv, now, kind));
         }
         self.admin_command(client, spec.name, std::mem::take(argv), now, io, kind)
