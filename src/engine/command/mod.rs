@@ -175,12 +175,14 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 /// Does `name`, as a client sent it, name `spec`? Case-insensitive:
 /// table names are lowercase letters only, so setting each sent byte's 0x20
 /// bit matches exactly the letters of either case.
+#[inline(always)]
 pub fn names(spec: &CommandSpec, name: &[u8]) -> bool {
     let own = spec.name.as_bytes();
     own.len() == name.len() && name.iter().zip(own).all(|(&c, &o)| c | 0x20 == o)
 }
 
 /// `commandCheckArity`: does `argc` (argv[0] included) fit the spec's arity?
+#[inline(always)]
 pub fn check_arity(spec: &CommandSpec, argc: usize) -> bool {
     let argc = argc as i64;
     let arity = spec.arity as i64;
@@ -284,6 +286,7 @@ pub struct Op {
 impl Op {
     /// The arguments to propagate: the op's own, or `typed` (the command as
     /// the client sent it) for an op propagated as typed.
+    #[inline(always)]
     pub fn args<'a>(&'a self, typed: &'a [Bytes]) -> &'a [Bytes] {
         if self.argv.is_empty() { typed } else { &self.argv }
     }
@@ -317,10 +320,12 @@ impl<'a> Ctx<'a> {
         Ctx { now_ms, db, keyspace, expire, propagate: Vec::new() }
     }
 
+    #[inline(always)]
     pub(crate) fn read(&mut self, key: &[u8]) -> Option<&Entry> {
         self.keyspace.lookup_read(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
 
+    #[inline(always)]
     pub(crate) fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.keyspace.lookup_write(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
@@ -401,6 +406,7 @@ pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
 /// Runs a command the caller has already looked up (`spec`) and checked the
 /// arity of, as `processCommand` does before `call`. Ops propagated as typed
 /// are left with an empty `argv`: see [`Op::args`].
+#[inline(always)]
 pub fn execute_checked(ctx: &mut Ctx, spec: &'static CommandSpec, argv: &[Bytes]) -> Reply {
     match spec.run {
         Some(run) => run(ctx, argv),
