@@ -113,6 +113,7 @@ impl Backlog {
     /// Whether the oldest block may be freed as far as the size goes: it is
     /// not the only one, and without it more than `size` bytes remain. (A
     /// trim frees it if, besides, no replica still needs its bytes.)
+    #[inline(always)]
     pub fn trimmable(&self) -> bool {
         let first = self.blocks.front().map_or(0, |b| b.capacity as u64);
         self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size

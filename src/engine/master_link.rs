@@ -8,6 +8,13 @@ use super::log::Level;
 use super::node::{Client, ClientKind, Node, Transport};
 use super::resp::{self, Reply};
 
+/// Is `argv` the command `name` (lowercase)? Lengths are compared first:
+/// the stream's commands are mostly not the ones looked for.
+#[inline(always)]
+fn is_command(argv: &[Bytes], name: &[u8]) -> bool {
+    argv.first().is_some_and(|c| c.len() == name.len() && c.eq_ignore_ascii_case(name))
+}
+
 impl Node {
     /// `replicationSendAck`: `REPLCONF ACK <reploff>`.
     pub(crate) fn send_ack(&mut self) {
@@ -53,7 +60,7 @@ impl Node {
             let consumed = &buf[pos..pos + used];
             pos += used;
             let m = self.up().master.as_mut().expect("master link");
-            let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+            let is = |name: &[u8]| is_command(&argv, name);
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
             if m.multi.is_some() && !is(b"exec") {
@@ -87,7 +94,7 @@ impl Node {
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
     fn apply_from_master(&mut self, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+        let is = |name: &[u8]| is_command(argv, name);
         let is_getack = is(b"replconf") && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
         if is_getack {
             self.send_ack();

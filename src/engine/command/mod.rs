@@ -178,7 +178,16 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 #[inline(always)]
 pub fn names(spec: &CommandSpec, name: &[u8]) -> bool {
     let own = spec.name.as_bytes();
-    own.len() == name.len() && name.iter().zip(own).all(|(&c, &o)| c | 0x20 == o)
+    if own.len() != name.len() {
+        return false;
+    }
+    // A plain loop: in wasm at opt-level "z" iterator adaptors are calls.
+    for i in 0..own.len() {
+        if name[i] | 0x20 != own[i] {
+            return false;
+        }
+    }
+    true
 }
 
 /// `commandCheckArity`: does `argc` (argv[0] included) fit the spec's arity?
