@@ -119,6 +119,11 @@ impl Backlog {
         self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
     }
 
+    /// Bytes the last block still takes before [`Backlog::feed`] must add one.
+    pub fn tail_room(&self) -> usize {
+        self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
+    }
+
     /// The first step of [`Backlog::feed`]: copies what fits into the last
     /// block, returns the rest (for which blocks must be added, and trims
     /// may follow).

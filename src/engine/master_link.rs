@@ -2,6 +2,7 @@
 //! (`processInputBuffer` for the master client), REPLCONF ACK, losing and
 //! caching the master, and the replica half of `replicationCron`.
 
+use super::command;
 use super::handshake::ReplState;
 use super::keyspace::Bytes;
 use super::log::Level;
@@ -46,11 +47,14 @@ impl Node {
         let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
         let mut pos = 0;
         let mut argv = std::mem::take(&mut self.argv_buf);
+        // Applied commands whose bytes are not proxied yet: `unproxied..pos`.
+        let mut unproxied = 0;
         loop {
             let used = match resp::parse_command_into(&buf[pos..], &mut argv) {
                 Ok(Some(used)) => used,
                 Ok(None) => break,
                 Err(e) => {
+                    self.proxy_stream(&buf[unproxied..pos]);
                     let msg = format!("Protocol error ({e}) from client: master link. Closing the link.");
                     self.log(now, Level::Warning, msg);
                     self.upstream_lost(now, io);
@@ -59,6 +63,14 @@ impl Node {
             };
             let consumed = &buf[pos..pos + used];
             pos += used;
+            // A data command outside MULTI is proxied with the ones after
+            // it, when that changes nothing (see `proxy_batches`).
+            if self.outside_multi_data_command(&argv) && self.proxy_batches(pos - unproxied) {
+                self.apply_from_master(&mut argv, used, now, io);
+                continue;
+            }
+            self.proxy_stream(&buf[unproxied..pos - used]);
+            unproxied = pos;
             let m = self.up().master.as_mut().expect("master link");
             let is = |name: &[u8]| is_command(&argv, name);
             // Inside MULTI nothing is applied, counted or proxied until EXEC
@@ -86,6 +98,7 @@ impl Node {
                 return;
             }
         }
+        self.proxy_stream(&buf[unproxied..pos]);
         self.argv_buf = argv;
         buf.drain(..pos);
         self.up().master.as_mut().expect("master link").inbuf = buf;
@@ -128,7 +141,31 @@ impl Node {
     /// `replicationFeedStreamFromMasterStream`: a replica's backlog and its
     /// sub-replicas get exactly the bytes its master sent.
     fn proxy_stream(&mut self, bytes: &[u8]) {
-        self.append_to_backlog(bytes);
+        if !bytes.is_empty() {
+            self.append_to_backlog(bytes);
+        }
+    }
+
+    /// Is `argv` a data command (which neither touches the link nor reads
+    /// the stream offset) arriving outside MULTI? The master client's last
+    /// command is tried before the table.
+    fn outside_multi_data_command(&self, argv: &[Bytes]) -> bool {
+        let Some(up) = self.upstream.as_ref() else { return false };
+        let Some(name) = argv.first() else { return false };
+        if up.master.as_ref().is_none_or(|m| m.multi.is_some() || !m.multi_bytes.is_empty()) {
+            return false;
+        }
+        let last = up.master_client.as_ref().and_then(|c| c.last_cmd);
+        last.filter(|s| command::names(s, name)).or_else(|| command::lookup(name)).is_some_and(|s| s.data)
+    }
+
+    /// May the stream's next `len` bytes (applied commands) be proxied at
+    /// once rather than command by command, as Redis does? Only if that
+    /// changes nothing: they fit the backlog's last block (no block is
+    /// added, so none is trimmed) and no client is there whose output
+    /// limits the appends would check.
+    fn proxy_batches(&self, len: usize) -> bool {
+        self.clients.is_empty() && self.backlog.as_ref().is_some_and(|b| b.tail_room() >= len)
     }
 
     /// The master link dropped (`replicationHandleMasterDisconnection`).
