@@ -312,13 +312,15 @@ impl Sim {
     }
 
     fn run_loads(&mut self) {
-        let due: Vec<Port> = self.loads.iter().filter(|(_, l)| l.due(l.issued) <= self.now).map(|(p, _)| *p).collect();
-        for port in due {
-            loop {
-                let Some(load) = self.loads.get_mut(&port) else { break };
-                if load.due(load.issued) > self.now {
-                    break;
-                }
+        let now = self.now;
+        // By position, nothing collected (this runs every instant): writing
+        // never starts or stops a load.
+        let mut i = 0;
+        while let Some(&port) = self.loads.key_at(i) {
+            i += 1;
+            let Some(load) = self.loads.get_mut(&port) else { continue };
+            let mut node = self.nodes.get_mut(&port);
+            while load.due(load.issued) <= now {
                 // One argv, rewritten for each write: no allocation per write.
                 let argv = &mut self.load_argv;
                 argv.resize(3, Vec::new());
@@ -330,8 +332,7 @@ impl Sim {
                 load_value_into(&mut argv[2], load.issued, load.value_size);
                 load.issued += 1;
                 // The node's beforeSleep runs once for the whole batch, later in this instant.
-                let now = self.now;
-                if let Some(node) = self.nodes.get_mut(&port).filter(|n| !n.busy(now)) {
+                if let Some(node) = node.as_deref_mut().filter(|n| !n.busy(now)) {
                     let mut io = Io { net: &mut self.net, me: port, now };
                     node.command_with(LOAD_CLIENT, argv, now, &mut io);
                 }
@@ -389,8 +390,10 @@ impl Sim {
             if node.next_wakeup() <= now {
                 node.handle_timeout(now, &mut io);
             }
-            for seg in self.deferred.remove(&port).unwrap_or_default() {
-                Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+            if let Some(segs) = self.deferred.remove(&port) {
+                for seg in segs {
+                    Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+                }
             }
             node.before_sleep(now, &mut io);
         }
