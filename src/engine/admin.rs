@@ -415,9 +415,12 @@ impl Node {
 
     /// Wakes blocked clients whose condition holds or whose time is up.
     pub(crate) fn check_blocked(&mut self, now: u64, _io: &mut dyn Transport) {
-        let ids = self.locals.keys_where(&|c| c.blocked.is_some());
-        for id in ids {
-            let blocked = self.locals[&id].blocked.clone().expect("blocked");
+        // By position, nothing collected (this runs every event-loop turn):
+        // answering never adds or removes a local client.
+        let mut i = 0;
+        while let Some(&id) = self.locals.key_at(i) {
+            i += 1;
+            let Some(blocked) = self.locals[&id].blocked.clone() else { continue };
             let reply = match blocked {
                 Blocked::Wait { numreplicas, offset, deadline_ms } => {
                     let acked = self.acked_replicas(offset);

@@ -113,9 +113,15 @@ impl Backlog {
     /// Whether the oldest block may be freed as far as the size goes: it is
     /// not the only one, and without it more than `size` bytes remain. (A
     /// trim frees it if, besides, no replica still needs its bytes.)
+    #[inline(always)]
     pub fn trimmable(&self) -> bool {
         let first = self.blocks.front().map_or(0, |b| b.capacity as u64);
         self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
+    }
+
+    /// Bytes the last block still takes before [`Backlog::feed`] must add one.
+    pub fn tail_room(&self) -> usize {
+        self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
     }
 
     /// The first step of [`Backlog::feed`]: copies what fits into the last

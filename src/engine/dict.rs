@@ -91,12 +91,14 @@ impl<V> Dict<V> {
         }
         let mask = self.mask();
         let mut p = h as usize & mask;
+        // Slices, not the Vecs: in wasm at opt-level "z" a Vec index is a call.
+        let (index, entries) = (&self.index[..], &self.entries[..]);
         loop {
-            let e = self.index[p];
+            let e = index[p];
             if e == EMPTY {
                 return None;
             }
-            let s = &self.entries[e as usize];
+            let s = &entries[e as usize];
             if s.hash == h && s.key == key {
                 return Some(p);
             }
@@ -120,16 +122,19 @@ impl<V> Dict<V> {
     /// Where `key` sits in iteration order, for a caller that looks at an
     /// entry before deciding to change it. Valid until the next insert or
     /// removal.
+    #[inline(always)]
     pub fn position(&self, key: &[u8]) -> Option<usize> {
         self.find(key, hash(key)).map(|p| self.index[p] as usize)
     }
 
     /// The value at a [`Dict::position`].
+    #[inline(always)]
     pub fn value_at(&self, pos: usize) -> &V {
         &self.entries[pos].value
     }
 
     /// The value at a [`Dict::position`], to change in place.
+    #[inline(always)]
     pub fn value_at_mut(&mut self, pos: usize) -> &mut V {
         &mut self.entries[pos].value
     }

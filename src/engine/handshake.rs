@@ -224,6 +224,7 @@ impl Upstream {
     }
 
     /// True when the link is up (CONNECTED).
+    #[inline(always)]
     pub fn is_connected(&self) -> bool {
         self.state == ReplState::Connected
     }
@@ -236,6 +237,7 @@ impl Upstream {
 
 
 impl Node {
+    #[inline(always)]
     pub(crate) fn up(&mut self) -> &mut Upstream {
         self.upstream.as_mut().expect("node is a replica")
     }

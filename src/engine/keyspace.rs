@@ -77,6 +77,7 @@ impl Entry {
     }
 
     /// `keyIsExpired`: a key is logically expired once now is strictly past its expiry time.
+    #[inline(always)]
     pub fn is_expired(&self, now_ms: u64) -> bool {
         matches!(self.expire_at_ms, Some(t) if now_ms > t)
     }

@@ -2,11 +2,19 @@
 //! (`processInputBuffer` for the master client), REPLCONF ACK, losing and
 //! caching the master, and the replica half of `replicationCron`.
 
+use super::command;
 use super::handshake::ReplState;
 use super::keyspace::Bytes;
 use super::log::Level;
 use super::node::{Client, ClientKind, Node, Transport};
 use super::resp::{self, Reply};
+
+/// Is `argv` the command `name` (lowercase)? Lengths are compared first:
+/// the stream's commands are mostly not the ones looked for.
+#[inline(always)]
+fn is_command(argv: &[Bytes], name: &[u8]) -> bool {
+    argv.first().is_some_and(|c| c.len() == name.len() && c.eq_ignore_ascii_case(name))
+}
 
 impl Node {
     /// `replicationSendAck`: `REPLCONF ACK <reploff>`.
@@ -39,11 +47,14 @@ impl Node {
         let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
         let mut pos = 0;
         let mut argv = std::mem::take(&mut self.argv_buf);
+        // Applied commands whose bytes are not proxied yet: `unproxied..pos`.
+        let mut unproxied = 0;
         loop {
             let used = match resp::parse_command_into(&buf[pos..], &mut argv) {
                 Ok(Some(used)) => used,
                 Ok(None) => break,
                 Err(e) => {
+                    self.proxy_stream(&buf[unproxied..pos]);
                     let msg = format!("Protocol error ({e}) from client: master link. Closing the link.");
                     self.log(now, Level::Warning, msg);
                     self.upstream_lost(now, io);
@@ -52,8 +63,16 @@ impl Node {
             };
             let consumed = &buf[pos..pos + used];
             pos += used;
+            // A data command outside MULTI is proxied with the ones after
+            // it, when that changes nothing (see `proxy_batches`).
+            if self.outside_multi_data_command(&argv) && self.proxy_batches(pos - unproxied) {
+                self.apply_from_master(&mut argv, used, now, io);
+                continue;
+            }
+            self.proxy_stream(&buf[unproxied..pos - used]);
+            unproxied = pos;
             let m = self.up().master.as_mut().expect("master link");
-            let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+            let is = |name: &[u8]| is_command(&argv, name);
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
             if m.multi.is_some() && !is(b"exec") {
@@ -79,6 +98,7 @@ impl Node {
                 return;
             }
         }
+        self.proxy_stream(&buf[unproxied..pos]);
         self.argv_buf = argv;
         buf.drain(..pos);
         self.up().master.as_mut().expect("master link").inbuf = buf;
@@ -87,7 +107,7 @@ impl Node {
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
     fn apply_from_master(&mut self, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let is = |name: &[u8]| argv.first().is_some_and(|c| c.eq_ignore_ascii_case(name));
+        let is = |name: &[u8]| is_command(argv, name);
         let is_getack = is(b"replconf") && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
         if is_getack {
             self.send_ack();
@@ -121,7 +141,31 @@ impl Node {
     /// `replicationFeedStreamFromMasterStream`: a replica's backlog and its
     /// sub-replicas get exactly the bytes its master sent.
     fn proxy_stream(&mut self, bytes: &[u8]) {
-        self.append_to_backlog(bytes);
+        if !bytes.is_empty() {
+            self.append_to_backlog(bytes);
+        }
+    }
+
+    /// Is `argv` a data command (which neither touches the link nor reads
+    /// the stream offset) arriving outside MULTI? The master client's last
+    /// command is tried before the table.
+    fn outside_multi_data_command(&self, argv: &[Bytes]) -> bool {
+        let Some(up) = self.upstream.as_ref() else { return false };
+        let Some(name) = argv.first() else { return false };
+        if up.master.as_ref().is_none_or(|m| m.multi.is_some() || !m.multi_bytes.is_empty()) {
+            return false;
+        }
+        let last = up.master_client.as_ref().and_then(|c| c.last_cmd);
+        last.filter(|s| command::names(s, name)).or_else(|| command::lookup(name)).is_some_and(|s| s.data)
+    }
+
+    /// May the stream's next `len` bytes (applied commands) be proxied at
+    /// once rather than command by command, as Redis does? Only if that
+    /// changes nothing: they fit the backlog's last block (no block is
+    /// added, so none is trimmed) and no client is there whose output
+    /// limits the appends would check.
+    fn proxy_batches(&self, len: usize) -> bool {
+        self.clients.is_empty() && self.backlog.as_ref().is_some_and(|b| b.tail_room() >= len)
     }
 
     /// The master link dropped (`replicationHandleMasterDisconnection`).

@@ -64,7 +64,7 @@ impl Node {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::arity_error(spec.name)));
         }
-        if !client.authenticated && kind != ClientKind::Master && spec.name != "auth" {
+        if !client.authenticated && kind != ClientKind::Master && !spec.no_auth {
             return Some(Reply::Error("NOAUTH Authentication required.".into()));
         }
         if kind != ClientKind::Master {
@@ -74,12 +74,11 @@ impl Node {
                 return Some(Reply::Error(refusal.into()));
             }
         }
-        let txn_control = matches!(spec.name, "exec" | "discard" | "multi");
-        if let Some(queue) = client.multi.as_mut().filter(|_| !txn_control) {
+        if let Some(queue) = client.multi.as_mut().filter(|_| !spec.txn_control) {
             queue.push(std::mem::take(argv));
             return Some(Reply::Status("QUEUED".into()));
         }
-        if spec.data {
+        if spec.run.is_some() {
             return Some(self.run_data_command(client, spec, argv, now, kind));
         }
         self.admin_command(client, spec.name, std::mem::take(argv), now, io, kind)
@@ -137,10 +136,12 @@ impl Node {
     /// Every TTL a command sets is propagated as an absolute `PXAT` or
     /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
     fn note_expiry(&mut self, argv: &[Bytes]) {
-        let at = if argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"PEXPIREAT")) {
+        // Lengths first: this runs for every write, whose words are seldom these.
+        let is = |a: &Bytes, word: &[u8]| a.len() == word.len() && a.eq_ignore_ascii_case(word);
+        let at = if argv.first().is_some_and(|a| is(a, b"PEXPIREAT")) {
             argv.get(2)
         } else {
-            argv.iter().position(|a| a.eq_ignore_ascii_case(b"PXAT")).and_then(|i| argv.get(i + 1))
+            argv.iter().position(|a| is(a, b"PXAT")).and_then(|i| argv.get(i + 1))
         };
         if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
             let ms = ms.max(0) as u64;

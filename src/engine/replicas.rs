@@ -71,6 +71,7 @@ impl ReplicaLink {
 
     /// The first stream offset this replica still needs: the replication
     /// buffer blocks from there on must be kept for it.
+    #[inline(always)]
     pub fn ref_offset(&self) -> Option<u64> {
         match self.state {
             ReplicaState::WaitBgsaveStart => None,
@@ -499,6 +500,7 @@ impl OutputLimits {
 
 /// A replica's `omem` when the stream is at `offset`: from the first byte
 /// it still needs to the end.
+#[inline(always)]
 fn omem_at(link: &ReplicaLink, offset: u64) -> u64 {
     match link.ref_offset() {
         Some(from) if from <= offset => offset + 1 - from,

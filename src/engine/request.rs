@@ -110,9 +110,18 @@ fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Bytes>, usize)>, ProtocolError
 /// inline limit (`what` is "mbulk" or "bulk").
 #[inline(always)]
 fn header(buf: &[u8], what: &'static str) -> Result<Option<(Option<i64>, usize)>, ProtocolError> {
-    // The usual line, 1 to 18 digits without a leading zero right up to a
-    // complete `\r\n`, is read in one pass: `string2ll` accepts exactly
-    // that, and 18 digits cannot overflow. Anything else goes the general way.
+    match usual_header(buf) {
+        Some((n, cr)) => Ok(Some((Some(n as i64), cr))),
+        None => header_general(buf, what),
+    }
+}
+
+/// The usual header line, 1 to 18 digits without a leading zero right up
+/// to a complete `\r\n`, read in one pass: its number and the position of
+/// its `\r`. `string2ll` accepts exactly that, and 18 digits cannot
+/// overflow. `None` for anything else, which goes the general way.
+#[inline(always)]
+fn usual_header(buf: &[u8]) -> Option<(u64, usize)> {
     let mut n = 0u64;
     let mut i = 1;
     while i < buf.len().min(19) {
@@ -123,10 +132,8 @@ fn header(buf: &[u8], what: &'static str) -> Result<Option<(Option<i64>, usize)>
         n = n * 10 + u64::from(digit);
         i += 1;
     }
-    if i > 1 && i + 1 < buf.len() && buf[i] == b'\r' && (buf[1] != b'0' || i == 2) {
-        return Ok(Some((Some(n as i64), i)));
-    }
-    header_general(buf, what)
+    let usual = i > 1 && i + 1 < buf.len() && buf[i] == b'\r' && (buf[1] != b'0' || i == 2);
+    usual.then_some((n, i))
 }
 
 /// [`header`] for any line: up to the first `\r`, whatever comes before it.
@@ -165,21 +172,13 @@ fn parse_multibulk(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, P
     argv.reserve(count.min(1024).saturating_sub(argv.len()));
     for i in 0..count {
         let rest = &buf[pos..];
-        let Some((len, cr)) = header(rest, "bulk")? else { return Ok(None) };
-        if rest[0] != b'$' {
-            return Err(ProtocolError::new(
-                format!("Protocol error: expected '$', got '{}'", rest[0] as char),
-                "expected $ but got something else",
-            ));
-        }
-        let len = match len {
-            Some(n) if (0..=PROTO_MAX_BULK_LEN).contains(&n) => n as usize,
-            _ => {
-                return Err(ProtocolError::new(
-                    "Protocol error: invalid bulk length",
-                    "invalid bulk length",
-                ))
-            }
+        // The usual `$len` line skips the general checks (and their errors).
+        let (len, cr) = match usual_header(rest) {
+            Some((n, cr)) if rest[0] == b'$' && n <= PROTO_MAX_BULK_LEN as u64 => (n as usize, cr),
+            _ => match bulk_header(rest)? {
+                Some(found) => found,
+                None => return Ok(None),
+            },
         };
         let start = pos + cr + 2;
         // The payload plus its trailing CRLF must be buffered. Like Redis,
@@ -200,6 +199,29 @@ fn parse_multibulk(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, P
         pos = start + len + 2;
     }
     Ok(Some(pos))
+}
+
+/// A `$len` line in general: its length and the position of its `\r`,
+/// `Ok(None)` while incomplete, or the protocol error Redis replies with.
+#[inline(never)]
+fn bulk_header(rest: &[u8]) -> Result<Option<(usize, usize)>, ProtocolError> {
+    let Some((len, cr)) = header(rest, "bulk")? else { return Ok(None) };
+    if rest[0] != b'$' {
+        return Err(ProtocolError::new(
+            format!("Protocol error: expected '$', got '{}'", rest[0] as char),
+            "expected $ but got something else",
+        ));
+    }
+    let len = match len {
+        Some(n) if (0..=PROTO_MAX_BULK_LEN).contains(&n) => n as usize,
+        _ => {
+            return Err(ProtocolError::new(
+                "Protocol error: invalid bulk length",
+                "invalid bulk length",
+            ))
+        }
+    };
+    Ok(Some((len, cr)))
 }
 
 fn is_hex(c: u8) -> bool {

@@ -210,14 +210,29 @@ fn push_header(out: &mut Vec<u8>, prefix: &[u8], n: u64) {
 /// two digits at a time, most significant first, with no copy (the numbers
 /// written are mostly lengths and key numbers of one to four digits).
 pub fn push_u64(out: &mut Vec<u8>, n: u64) {
+    match u32::try_from(n) {
+        Ok(small) => push_u32(out, small),
+        Err(_) => {
+            push_u64(out, n / 100);
+            push_two_digits(out, (n % 100) as u8);
+        }
+    }
+}
+
+/// [`push_u64`] in 32-bit arithmetic: in wasm a 64-bit division by a
+/// constant is a 128-bit multiply, a library call.
+fn push_u32(out: &mut Vec<u8>, n: u32) {
     if n < 10 {
         out.push(b'0' + n as u8);
         return;
     }
     if n >= 100 {
-        push_u64(out, n / 100);
+        push_u32(out, n / 100);
     }
-    let r = (n % 100) as u8;
+    push_two_digits(out, (n % 100) as u8);
+}
+
+fn push_two_digits(out: &mut Vec<u8>, r: u8) {
     out.extend_from_slice(&[b'0' + r / 10, b'0' + r % 10]);
 }
 

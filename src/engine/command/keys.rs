@@ -32,6 +32,11 @@ pub(super) fn exists(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     Reply::Integer(n)
 }
 
+/// DBSIZE: the keys in the selected database, logically expired ones included.
+pub(super) fn dbsize(ctx: &mut Ctx, _argv: &[Bytes]) -> Reply {
+    Reply::Integer(ctx.keyspace.key_count(ctx.db) as i64)
+}
+
 /// TYPE key: `string`, `list`, `hash`, `set` or `none`.
 pub(super) fn type_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let t = ctx.read(&argv[1]).map(|e| e.value.type_name()).unwrap_or("none");

@@ -17,7 +17,7 @@ use crate::engine::keyspace::{Bytes, Entry, Keyspace};
 use crate::engine::resp::{parse_i64, Reply};
 
 /// One row of the command table: name, arity and the flags that matter here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct CommandSpec {
     /// Lowercase command name, as `c->cmd->fullname` prints it.
     pub name: &'static str,
@@ -41,9 +41,20 @@ pub struct CommandSpec {
     pub no_multi: bool,
     /// A container command with subcommands (CONFIG GET, CLIENT LIST, COMMAND COUNT...).
     pub container: bool,
-    /// Executed by [`execute`]; false for commands the node implements itself.
+    /// Executed by [`execute`] (it has a `run`); false for commands the node implements itself.
     pub data: bool,
+    /// `CMD_NO_AUTH`: allowed before the client has authenticated (AUTH).
+    pub no_auth: bool,
+    /// MULTI, EXEC, DISCARD: run at once inside a transaction, never queued.
+    pub txn_control: bool,
+    /// The implementation of a data command (`redisCommandProc`), run by
+    /// [`execute`]; `None` for the commands the node implements itself.
+    pub run: Option<CommandProc>,
 }
+
+/// A data command's implementation: replies, and pushes onto
+/// `ctx.propagate` what it feeds to the replication stream.
+pub type CommandProc = fn(&mut Ctx, &[Bytes]) -> Reply;
 
 const W: u32 = 1;
 const R: u32 = 2;
@@ -54,8 +65,10 @@ const S: u32 = 32;
 const L: u32 = 64;
 const X: u32 = 128;
 const C: u32 = 256;
-const D: u32 = 512;
+const N: u32 = 512;
+const T: u32 = 1024;
 
+/// A row for a command the node implements itself.
 const fn spec(name: &'static str, arity: i32, f: u32) -> CommandSpec {
     CommandSpec {
         name,
@@ -69,59 +82,67 @@ const fn spec(name: &'static str, arity: i32, f: u32) -> CommandSpec {
         loading: f & L != 0,
         no_multi: f & X != 0,
         container: f & C != 0,
-        data: f & D != 0,
+        no_auth: f & N != 0,
+        txn_control: f & T != 0,
+        data: false,
+        run: None,
     }
+}
+
+/// A row for a data command, run by `run`.
+const fn data(name: &'static str, arity: i32, f: u32, run: CommandProc) -> CommandSpec {
+    CommandSpec { data: true, run: Some(run), ..spec(name, arity, f) }
 }
 
 /// Every command the simulator knows, with Redis 7.0.15 arities and flags.
 pub static COMMANDS: &[CommandSpec] = &[
     spec("ping", -1, F),
     spec("echo", 2, L | S | F),
-    spec("auth", -2, L | S | F),
+    spec("auth", -2, L | S | F | N),
     spec("select", 2, L | S | F),
-    spec("set", -3, W | M | D),
-    spec("get", 2, R | F | D),
-    spec("getset", 3, W | M | F | D),
-    spec("getdel", 2, W | F | D),
-    spec("mset", -3, W | M | D),
-    spec("mget", -2, R | F | D),
-    spec("del", -2, W | D),
-    spec("exists", -2, R | F | D),
-    spec("type", 2, R | F | D),
-    spec("keys", 2, R | D),
-    spec("dbsize", 1, R | F | D),
-    spec("flushdb", -1, W | D),
-    spec("flushall", -1, W | D),
-    spec("incr", 2, W | M | F | D),
-    spec("decr", 2, W | M | F | D),
-    spec("incrby", 3, W | M | F | D),
-    spec("decrby", 3, W | M | F | D),
-    spec("incrbyfloat", 3, W | M | F | D),
-    spec("append", 3, W | M | F | D),
-    spec("strlen", 2, R | F | D),
-    spec("expire", -3, W | F | D),
-    spec("pexpire", -3, W | F | D),
-    spec("expireat", -3, W | F | D),
-    spec("pexpireat", -3, W | F | D),
-    spec("ttl", 2, R | F | D),
-    spec("pttl", 2, R | F | D),
-    spec("persist", 2, W | F | D),
-    spec("lpush", -3, W | M | F | D),
-    spec("rpush", -3, W | M | F | D),
-    spec("lpop", -2, W | F | D),
-    spec("rpop", -2, W | F | D),
-    spec("lrange", 4, R | D),
-    spec("llen", 2, R | F | D),
-    spec("hset", -4, W | M | F | D),
-    spec("hget", 3, R | F | D),
-    spec("hdel", -3, W | F | D),
-    spec("hgetall", 2, R | D),
-    spec("hlen", 2, R | F | D),
-    spec("sadd", -3, W | M | F | D),
-    spec("srem", -3, W | F | D),
-    spec("smembers", 2, R | D),
-    spec("scard", 2, R | F | D),
-    spec("sismember", 3, R | F | D),
+    data("set", -3, W | M, strings::set),
+    data("get", 2, R | F, strings::get),
+    data("getset", 3, W | M | F, strings::getset),
+    data("getdel", 2, W | F, strings::getdel),
+    data("mset", -3, W | M, strings::mset),
+    data("mget", -2, R | F, strings::mget),
+    data("del", -2, W, keys::del),
+    data("exists", -2, R | F, keys::exists),
+    data("type", 2, R | F, keys::type_cmd),
+    data("keys", 2, R, keys::keys),
+    data("dbsize", 1, R | F, keys::dbsize),
+    data("flushdb", -1, W, |c, a| keys::flush(c, a, false)),
+    data("flushall", -1, W, |c, a| keys::flush(c, a, true)),
+    data("incr", 2, W | M | F, |c, a| strings::incr_decr(c, a, 1)),
+    data("decr", 2, W | M | F, |c, a| strings::incr_decr(c, a, -1)),
+    data("incrby", 3, W | M | F, strings::incrby),
+    data("decrby", 3, W | M | F, strings::decrby),
+    data("incrbyfloat", 3, W | M | F, strings::incrbyfloat),
+    data("append", 3, W | M | F, strings::append),
+    data("strlen", 2, R | F, strings::strlen),
+    data("expire", -3, W | F, |c, a| keys::expire(c, a, true, 1000)),
+    data("pexpire", -3, W | F, |c, a| keys::expire(c, a, true, 1)),
+    data("expireat", -3, W | F, |c, a| keys::expire(c, a, false, 1000)),
+    data("pexpireat", -3, W | F, |c, a| keys::expire(c, a, false, 1)),
+    data("ttl", 2, R | F, |c, a| keys::ttl(c, a, false)),
+    data("pttl", 2, R | F, |c, a| keys::ttl(c, a, true)),
+    data("persist", 2, W | F, keys::persist),
+    data("lpush", -3, W | M | F, |c, a| lists::push(c, a, true)),
+    data("rpush", -3, W | M | F, |c, a| lists::push(c, a, false)),
+    data("lpop", -2, W | F, |c, a| lists::pop(c, a, true)),
+    data("rpop", -2, W | F, |c, a| lists::pop(c, a, false)),
+    data("lrange", 4, R, lists::lrange),
+    data("llen", 2, R | F, lists::llen),
+    data("hset", -4, W | M | F, hashes::hset),
+    data("hget", 3, R | F, hashes::hget),
+    data("hdel", -3, W | F, hashes::hdel),
+    data("hgetall", 2, R, hashes::hgetall),
+    data("hlen", 2, R | F, hashes::hlen),
+    data("sadd", -3, W | M | F, sets::sadd),
+    data("srem", -3, W | F, sets::srem),
+    data("smembers", 2, R, sets::smembers),
+    data("scard", 2, R | F, sets::scard),
+    data("sismember", 3, R | F, sets::sismember),
     spec("info", -1, L | S),
     spec("role", 1, L | S | F),
     spec("replicaof", 3, A | S),
@@ -135,9 +156,9 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("psync", -3, A | X),
     spec("sync", 1, A | X),
     spec("replconf", -1, A | L | S),
-    spec("multi", 1, L | S | F),
-    spec("exec", 1, L | S),
-    spec("discard", 1, L | S | F),
+    spec("multi", 1, L | S | F | T),
+    spec("exec", 1, L | S | T),
+    spec("discard", 1, L | S | F | T),
     spec("client", -2, C),
     spec("command", -1, L | S | C),
     spec("lastsave", 1, L | S | F),
@@ -154,12 +175,23 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
 /// Does `name`, as a client sent it, name `spec`? Case-insensitive:
 /// table names are lowercase letters only, so setting each sent byte's 0x20
 /// bit matches exactly the letters of either case.
+#[inline(always)]
 pub fn names(spec: &CommandSpec, name: &[u8]) -> bool {
     let own = spec.name.as_bytes();
-    own.len() == name.len() && name.iter().zip(own).all(|(&c, &o)| c | 0x20 == o)
+    if own.len() != name.len() {
+        return false;
+    }
+    // A plain loop: in wasm at opt-level "z" iterator adaptors are calls.
+    for i in 0..own.len() {
+        if name[i] | 0x20 != own[i] {
+            return false;
+        }
+    }
+    true
 }
 
 /// `commandCheckArity`: does `argc` (argv[0] included) fit the spec's arity?
+#[inline(always)]
 pub fn check_arity(spec: &CommandSpec, argc: usize) -> bool {
     let argc = argc as i64;
     let arity = spec.arity as i64;
@@ -263,6 +295,7 @@ pub struct Op {
 impl Op {
     /// The arguments to propagate: the op's own, or `typed` (the command as
     /// the client sent it) for an op propagated as typed.
+    #[inline(always)]
     pub fn args<'a>(&'a self, typed: &'a [Bytes]) -> &'a [Bytes] {
         if self.argv.is_empty() { typed } else { &self.argv }
     }
@@ -296,10 +329,12 @@ impl<'a> Ctx<'a> {
         Ctx { now_ms, db, keyspace, expire, propagate: Vec::new() }
     }
 
+    #[inline(always)]
     pub(crate) fn read(&mut self, key: &[u8]) -> Option<&Entry> {
         self.keyspace.lookup_read(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
 
+    #[inline(always)]
     pub(crate) fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.keyspace.lookup_write(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
@@ -360,7 +395,7 @@ pub fn execute(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// typed takes it over instead of a copy.
 pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
     let spec = match argv.first().and_then(|n| lookup(n)) {
-        Some(s) if s.data => s,
+        Some(s) if s.run.is_some() => s,
         _ => return Reply::error(unknown_command_error(&argv)),
     };
     if !check_arity(spec, argv.len()) {
@@ -380,63 +415,11 @@ pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
 /// Runs a command the caller has already looked up (`spec`) and checked the
 /// arity of, as `processCommand` does before `call`. Ops propagated as typed
 /// are left with an empty `argv`: see [`Op::args`].
+#[inline(always)]
 pub fn execute_checked(ctx: &mut Ctx, spec: &'static CommandSpec, argv: &[Bytes]) -> Reply {
-    dispatch(ctx, spec, argv)
-}
-
-fn dispatch(ctx: &mut Ctx, spec: &CommandSpec, argv: &[Bytes]) -> Reply {
-    match spec.name {
-        "set" => strings::set(ctx, argv),
-        "get" => strings::get(ctx, argv),
-        "getset" => strings::getset(ctx, argv),
-        "getdel" => strings::getdel(ctx, argv),
-        "mset" => strings::mset(ctx, argv),
-        "mget" => strings::mget(ctx, argv),
-        "incr" => strings::incr_decr(ctx, argv, 1),
-        "decr" => strings::incr_decr(ctx, argv, -1),
-        "incrby" => match int_arg(&argv[2]) {
-            Ok(n) => strings::incr_decr(ctx, argv, n),
-            Err(e) => e,
-        },
-        "decrby" => match int_arg(&argv[2]) {
-            Ok(i64::MIN) => err(DECR_OVERFLOW),
-            Ok(n) => strings::incr_decr(ctx, argv, -n),
-            Err(e) => e,
-        },
-        "incrbyfloat" => strings::incrbyfloat(ctx, argv),
-        "append" => strings::append(ctx, argv),
-        "strlen" => strings::strlen(ctx, argv),
-        "del" => keys::del(ctx, argv),
-        "exists" => keys::exists(ctx, argv),
-        "type" => keys::type_cmd(ctx, argv),
-        "keys" => keys::keys(ctx, argv),
-        "dbsize" => Reply::Integer(ctx.keyspace.key_count(ctx.db) as i64),
-        "flushdb" => keys::flush(ctx, argv, false),
-        "flushall" => keys::flush(ctx, argv, true),
-        "expire" => keys::expire(ctx, argv, true, 1000),
-        "pexpire" => keys::expire(ctx, argv, true, 1),
-        "expireat" => keys::expire(ctx, argv, false, 1000),
-        "pexpireat" => keys::expire(ctx, argv, false, 1),
-        "ttl" => keys::ttl(ctx, argv, false),
-        "pttl" => keys::ttl(ctx, argv, true),
-        "persist" => keys::persist(ctx, argv),
-        "lpush" => lists::push(ctx, argv, true),
-        "rpush" => lists::push(ctx, argv, false),
-        "lpop" => lists::pop(ctx, argv, true),
-        "rpop" => lists::pop(ctx, argv, false),
-        "lrange" => lists::lrange(ctx, argv),
-        "llen" => lists::llen(ctx, argv),
-        "hset" => hashes::hset(ctx, argv),
-        "hget" => hashes::hget(ctx, argv),
-        "hdel" => hashes::hdel(ctx, argv),
-        "hgetall" => hashes::hgetall(ctx, argv),
-        "hlen" => hashes::hlen(ctx, argv),
-        "sadd" => sets::sadd(ctx, argv),
-        "srem" => sets::srem(ctx, argv),
-        "smembers" => sets::smembers(ctx, argv),
-        "scard" => sets::scard(ctx, argv),
-        "sismember" => sets::sismember(ctx, argv),
-        _ => Reply::error(unknown_command_error(argv)),
+    match spec.run {
+        Some(run) => run(ctx, argv),
+        None => Reply::error(unknown_command_error(argv)),
     }
 }
 

@@ -2,7 +2,7 @@
 //! MSET, MGET, INCR family, INCRBYFLOAT, APPEND, STRLEN.
 
 use super::float::{format_long_double, parse_long_double};
-use super::{err, Ctx, INCR_OVERFLOW, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, STRING_TOO_LONG, SYNTAX_ERROR, WRONGTYPE};
+use super::{err, int_arg, Ctx, DECR_OVERFLOW, INCR_OVERFLOW, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, STRING_TOO_LONG, SYNTAX_ERROR, WRONGTYPE};
 use crate::engine::keyspace::{Bytes, Entry, Value};
 use crate::engine::resp::{parse_i64, Reply, PROTO_MAX_BULK_LEN};
 
@@ -227,6 +227,23 @@ pub(super) fn incr_decr(ctx: &mut Ctx, argv: &[Bytes], incr: i64) -> Reply {
     ctx.insert(key, Entry { value: Value::Str(new.to_string().into_bytes()), expire_at_ms: ttl });
     ctx.prop_as_typed();
     Reply::Integer(new)
+}
+
+/// INCRBY key increment.
+pub(super) fn incrby(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    match int_arg(&argv[2]) {
+        Ok(n) => incr_decr(ctx, argv, n),
+        Err(e) => e,
+    }
+}
+
+/// DECRBY key decrement: the decrement's negation must fit an `i64`.
+pub(super) fn decrby(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
+    match int_arg(&argv[2]) {
+        Ok(i64::MIN) => err(DECR_OVERFLOW),
+        Ok(n) => incr_decr(ctx, argv, -n),
+        Err(e) => e,
+    }
 }
 
 /// INCRBYFLOAT key increment: long double arithmetic, propagated as `SET key <new> KEEPTTL`.
