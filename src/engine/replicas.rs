@@ -377,6 +377,11 @@ impl Node {
         let mut i = 0;
         while let Some(&conn) = self.clients.key_at(i).filter(|_| over) {
             i += 1;
+            // Once scheduled, a replica is not checked again (`CLIENT_CLOSE_ASAP`):
+            // more writes before it is freed log nothing more.
+            if self.to_close.contains(&conn) {
+                continue;
+            }
             let Some(link) = self.clients.get_mut(&conn).and_then(|c| c.replica.as_mut()) else { continue };
             if limits.exceeded(link, offset, now) {
                 let omem = omem_at(link, offset);
