@@ -205,7 +205,7 @@ impl Node {
                 }
                 Reply::Array(out)
             }
-            b"set" if argv.len() >= 4 && argv.len() % 2 == 0 => {
+            b"set" if argv.len() >= 4 && argv.len().is_multiple_of(2) => {
                 let mut next = self.config.clone();
                 for pair in argv[2..].chunks(2) {
                     if let Err(e) = next.set(&text(&pair[0]), &text(&pair[1])) {
@@ -332,7 +332,7 @@ impl Node {
     }
 
     fn replconf(&mut self, client: &mut Client, argv: &[Bytes]) -> Reply {
-        if argv.len() % 2 == 0 {
+        if argv.len().is_multiple_of(2) {
             return Reply::Error("ERR syntax error".into());
         }
         for pair in argv[1..].chunks(2) {
@@ -424,7 +424,7 @@ impl Node {
             let reply = match blocked {
                 Blocked::Wait { numreplicas, offset, deadline_ms } => {
                     let acked = self.acked_replicas(offset);
-                    (acked >= numreplicas || deadline_ms.is_some_and(|d| now >= d)).then(|| Reply::Integer(acked as i64))
+                    (acked >= numreplicas || deadline_ms.is_some_and(|d| now >= d)).then_some(Reply::Integer(acked as i64))
                 }
                 Blocked::Sleep { until_ms } => (now >= until_ms).then(Reply::ok),
                 Blocked::Shutdown { save, deadline_ms } => {

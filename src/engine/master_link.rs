@@ -75,8 +75,8 @@ impl Node {
             let is = |name: &[u8]| is_command(&argv, name);
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
-            if m.multi.is_some() && !is(b"exec") {
-                m.multi.as_mut().expect("in MULTI").push(std::mem::take(&mut argv));
+            if let Some(queue) = m.multi.as_mut() && !is(b"exec") {
+                queue.push(std::mem::take(&mut argv));
                 m.multi_bytes.extend_from_slice(consumed);
                 continue;
             }

@@ -385,7 +385,7 @@ impl Node {
         while self.next_cron_ms <= now {
             let at = self.next_cron_ms;
             self.next_cron_ms += CRON_PERIOD_MS;
-            if self.cron_loops % 10 == 0 {
+            if self.cron_loops.is_multiple_of(10) {
                 self.replication_cron(at, io);
             }
             self.cron_loops += 1;
@@ -490,10 +490,9 @@ impl Node {
         self.clock_ms = now;
         if self.upstream.as_ref().is_some_and(|u| u.conn == Some(conn)) {
             self.upstream_closed(now, io);
-        } else if let Some(client) = self.clients.remove(&conn) {
-            if client.replica.is_some() {
-                self.replica_gone(conn, &client, now);
-            }
+        } else if let Some(client) = self.clients.remove(&conn)
+            && client.replica.is_some() {
+            self.replica_gone(conn, &client, now);
         }
         self.before_sleep(now, io);
     }

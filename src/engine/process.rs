@@ -57,7 +57,7 @@ impl Node {
         let same_as_last = client.last_cmd.filter(|s| command::names(s, &argv[0]));
         let Some(spec) = same_as_last.or_else(|| command::lookup(&argv[0])) else {
             client.multi_failed |= client.multi.is_some();
-            return Some(Reply::Error(command::unknown_command_error(&argv)));
+            return Some(Reply::Error(command::unknown_command_error(argv)));
         };
         client.last_cmd = Some(spec);
         if !command::check_arity(spec, argv.len()) {
@@ -67,12 +67,11 @@ impl Node {
         if !client.authenticated && kind != ClientKind::Master && !spec.no_auth {
             return Some(Reply::Error("NOAUTH Authentication required.".into()));
         }
-        if kind != ClientKind::Master {
-            if let Some(refusal) = self.refusal(client, spec, now) {
-                // `rejectCommand` also fails a MULTI in progress.
-                client.multi_failed |= client.multi.is_some();
-                return Some(Reply::Error(refusal.into()));
-            }
+        if kind != ClientKind::Master
+            && let Some(refusal) = self.refusal(client, spec, now) {
+            // `rejectCommand` also fails a MULTI in progress.
+            client.multi_failed |= client.multi.is_some();
+            return Some(Reply::Error(refusal.into()));
         }
         if let Some(queue) = client.multi.as_mut().filter(|_| !spec.txn_control) {
             queue.push(std::mem::take(argv));

@@ -423,7 +423,7 @@ impl Node {
         let now_s = now / 1000;
         let period = self.config.repl_ping_replica_period.max(1) as u64;
         let has_replicas = !self.replica_conns().is_empty();
-        if has_replicas && self.repl_cron_loops % period == 0 {
+        if has_replicas && self.repl_cron_loops.is_multiple_of(period) {
             let db = self.slaveseldb;
             self.feed_replication(db, &[b"ping".to_vec()]);
         }

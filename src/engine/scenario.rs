@@ -114,15 +114,14 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Ok(None);
     }
-    if let Some((port, rest)) = trimmed.split_once('>') {
-        if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
-            let port = parse_port(port)?;
-            let argv = split_args(rest.trim()).map_err(|e| format!("{e} (unbalanced quotes?)"))?;
-            if argv.is_empty() {
-                return Err("a command line needs a command after '>'".into());
-            }
-            return Ok(Some(Directive::Command(port, argv)));
+    if let Some((port, rest)) = trimmed.split_once('>')
+        && !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
+        let port = parse_port(port)?;
+        let argv = split_args(rest.trim()).map_err(|e| format!("{e} (unbalanced quotes?)"))?;
+        if argv.is_empty() {
+            return Err("a command line needs a command after '>'".into());
         }
+        return Ok(Some(Directive::Command(port, argv)));
     }
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     let d = match words[0] {

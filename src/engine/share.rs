@@ -68,7 +68,7 @@ pub struct Entry {
 
 /// A duration as the script format writes it.
 pub fn duration(ms: u64) -> String {
-    if ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
 }
 
 /// The journal up to `now` as a scenario script: each entry's line, with

@@ -194,10 +194,9 @@ impl Sim {
         if self.nodes.contains_key(&port) {
             self.stop_node(port)?;
         }
-        if wipe {
-            if let Some(s) = self.stopped.get_mut(&port) {
-                s.disk = None;
-            }
+        if wipe
+            && let Some(s) = self.stopped.get_mut(&port) {
+            s.disk = None;
         }
         let args = self.stopped.get(&port).map(|s| s.args.clone()).unwrap_or_default();
         self.start_node(port, &args)

@@ -459,10 +459,9 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
             a.announcer.wall_ms = now;
         }
         let stepped = performance.now();
-        if let Ok(a) = app.try_borrow() {
-            if let Err(e) = a.render_frame(dt) {
-                web_sys::console::error_1(&e);
-            }
+        if let Ok(a) = app.try_borrow()
+            && let Err(e) = a.render_frame(dt) {
+            web_sys::console::error_1(&e);
         }
         super::perf::record(now, stepped - now, performance.now() - stepped);
         if let Some(cb) = again.borrow().as_ref() {

@@ -343,10 +343,9 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         other => return super::share_ui::act(app, other, el, value),
     };
-    if let Some(p) = line.split_once('>').and_then(|(p, _)| uint::<Port>(p)) {
-        if contains(&line, "> CONFIG SET") || contains(&line, "> REPLICAOF") {
-            app.selected = p;
-        }
+    if let Some(p) = line.split_once('>').and_then(|(p, _)| uint::<Port>(p))
+        && (contains(&line, "> CONFIG SET") || contains(&line, "> REPLICAOF")) {
+        app.selected = p;
     }
     app.act(&line);
 }

@@ -24,10 +24,9 @@ fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) ->
             }
             Err(_) => false,
         };
-        if redraw {
-            if let Err(err) = app.borrow().render() {
-                web_sys::console::error_1(&err);
-            }
+        if redraw
+            && let Err(err) = app.borrow().render() {
+            web_sys::console::error_1(&err);
         }
     });
     target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
@@ -109,11 +108,10 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
             super::traffic_view::pick(a, i);
             return true;
         }
-        if let Some(node) = target.closest("[data-select]").ok().flatten() {
-            if let Some(port) = node.get_attribute("data-select").and_then(|v| crate::engine::text::uint(&v)) {
-                a.selected = port;
-                return true;
-            }
+        if let Some(node) = target.closest("[data-select]").ok().flatten()
+            && let Some(port) = node.get_attribute("data-select").and_then(|v| crate::engine::text::uint(&v)) {
+            a.selected = port;
+            return true;
         }
         false
     })?;

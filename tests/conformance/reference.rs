@@ -292,20 +292,18 @@ impl Reference {
     }
 
     fn stop_signal(&mut self, port: u16) {
-        if let Some(n) = self.nodes.get_mut(&port) {
-            if let Some(c) = &n.child {
-                signal(c, SIGSTOP);
-                n.stopped_by_signal = true;
-            }
+        if let Some(n) = self.nodes.get_mut(&port)
+            && let Some(c) = &n.child {
+            signal(c, SIGSTOP);
+            n.stopped_by_signal = true;
         }
     }
 
     fn cont(&mut self, port: u16) {
-        if let Some(n) = self.nodes.get_mut(&port) {
-            if let Some(c) = &n.child {
-                signal(c, SIGCONT);
-                n.stopped_by_signal = false;
-            }
+        if let Some(n) = self.nodes.get_mut(&port)
+            && let Some(c) = &n.child {
+            signal(c, SIGCONT);
+            n.stopped_by_signal = false;
         }
     }
 

@@ -59,7 +59,7 @@ fn expect_partial(ev: &PsyncEvent) -> bool {
 
 /// The master-side client a replica's connection arrives at, if that master
 /// still has it as a replica.
-fn replica_link_at<'a>(master: &'a Node, conn: ConnId) -> Option<&'a replscope::engine::replicas::ReplicaLink> {
+fn replica_link_at(master: &Node, conn: ConnId) -> Option<&replscope::engine::replicas::ReplicaLink> {
     master.clients.get(&conn.peer())?.replica.as_ref()
 }
 
@@ -86,10 +86,9 @@ impl Checker {
                 self.check_psync(port, ev)?;
             }
             self.count();
-            if let (Some((mp, c, before)), Some((np, nc, after))) = (link_before, link_now) {
-                if (mp, c) == (np, nc) && after < before {
-                    return fail("offset went backwards", format!("replica {port} connected to {mp}: offset {before} -> {after}"));
-                }
+            if let (Some((mp, c, before)), Some((np, nc, after))) = (link_before, link_now)
+                && (mp, c) == (np, nc) && after < before {
+                return fail("offset went backwards", format!("replica {port} connected to {mp}: offset {before} -> {after}"));
             }
             if let Some(up) = node.upstream.as_ref().filter(|u| u.is_connected()) {
                 self.count();

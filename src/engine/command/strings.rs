@@ -187,7 +187,7 @@ pub(super) fn getdel(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 
 /// MSET key value [key value ...]: propagated as typed.
 pub(super) fn mset(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Reply::Error(super::arity_error("mset"));
     }
     for pair in argv[1..].chunks(2) {
