@@ -61,7 +61,7 @@ fn replay() {
 fn the_generator_covers_every_data_command() {
     use replscope::engine::command::COMMANDS;
     let scripts: String = (0..300).map(|s| sim::generator::generate(s).script()).collect();
-    for c in COMMANDS.iter().filter(|c| c.data) {
+    for c in COMMANDS.iter().filter(|c| c.data()) {
         let needle = format!("> {} ", c.name.to_ascii_uppercase());
         let bare = format!("> {}\n", c.name.to_ascii_uppercase());
         assert!(scripts.contains(&needle) || scripts.contains(&bare), "no {} in 300 generated scripts", c.name);

@@ -156,7 +156,7 @@ impl Node {
             return false;
         }
         let last = up.master_client.as_ref().and_then(|c| c.last_cmd);
-        last.filter(|s| command::names(s, name)).or_else(|| command::lookup(name)).is_some_and(|s| s.data)
+        command::lookup_after(last, name).is_some_and(|s| s.data())
     }
 
     /// May the stream's next `len` bytes (applied commands) be proxied at

@@ -54,8 +54,7 @@ impl Node {
             return None;
         }
         self.stats.total_commands_processed += 1;
-        let same_as_last = client.last_cmd.filter(|s| command::names(s, &argv[0]));
-        let Some(spec) = same_as_last.or_else(|| command::lookup(&argv[0])) else {
+        let Some(spec) = command::lookup_after(client.last_cmd, &argv[0]) else {
             client.multi_failed |= client.multi.is_some();
             return Some(Reply::Error(command::unknown_command_error(argv)));
         };
@@ -77,7 +76,7 @@ impl Node {
             queue.push(std::mem::take(argv));
             return Some(Reply::Status("QUEUED".into()));
         }
-        if spec.run.is_some() {
+        if spec.data() {
             return Some(self.run_data_command(client, spec, argv, now, kind));
         }
         self.admin_command(client, spec.name, std::mem::take(argv), now, io, kind)

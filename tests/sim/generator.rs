@@ -295,7 +295,7 @@ impl Gen {
     /// One data command with random arguments; every command of the table
     /// with `data: true` has a form here.
     fn data_command(&mut self) -> String {
-        let data: Vec<&str> = COMMANDS.iter().filter(|c| c.data).map(|c| c.name).collect();
+        let data: Vec<&str> = COMMANDS.iter().filter(|c| c.data()).map(|c| c.name).collect();
         let mut name = self.pick(&data);
         while matches!(name, "flushall" | "flushdb") && self.chance(90) {
             name = self.pick(&data);

@@ -41,8 +41,6 @@ pub struct CommandSpec {
     pub no_multi: bool,
     /// A container command with subcommands (CONFIG GET, CLIENT LIST, COMMAND COUNT...).
     pub container: bool,
-    /// Executed by [`execute`] (it has a `run`); false for commands the node implements itself.
-    pub data: bool,
     /// `CMD_NO_AUTH`: allowed before the client has authenticated (AUTH).
     pub no_auth: bool,
     /// MULTI, EXEC, DISCARD: run at once inside a transaction, never queued.
@@ -84,14 +82,13 @@ const fn spec(name: &'static str, arity: i32, f: u32) -> CommandSpec {
         container: f & C != 0,
         no_auth: f & N != 0,
         txn_control: f & T != 0,
-        data: false,
         run: None,
     }
 }
 
 /// A row for a data command, run by `run`.
 const fn data(name: &'static str, arity: i32, f: u32, run: CommandProc) -> CommandSpec {
-    CommandSpec { data: true, run: Some(run), ..spec(name, arity, f) }
+    CommandSpec { run: Some(run), ..spec(name, arity, f) }
 }
 
 /// Every command the simulator knows, with Redis 7.0.15 arities and flags.
@@ -164,6 +161,21 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("lastsave", 1, L | S | F),
     spec("time", 1, L | S | F),
 ];
+
+impl CommandSpec {
+    /// A data command, executed by [`execute`]; false for the commands the
+    /// node implements itself.
+    pub fn data(&self) -> bool {
+        self.run.is_some()
+    }
+}
+
+/// [`lookup`] for a client that remembers its last command
+/// (`Client::last_cmd`): a stream of one command skips the table.
+#[inline(always)]
+pub fn lookup_after(last: Option<&'static CommandSpec>, name: &[u8]) -> Option<&'static CommandSpec> {
+    last.filter(|s| names(s, name)).or_else(|| lookup(name))
+}
 
 /// `lookupCommand`: find a command by name, case-insensitively.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
@@ -395,7 +407,7 @@ pub fn execute(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// typed takes it over instead of a copy.
 pub fn execute_owned(ctx: &mut Ctx, argv: Vec<Bytes>) -> Reply {
     let spec = match argv.first().and_then(|n| lookup(n)) {
-        Some(s) if s.run.is_some() => s,
+        Some(s) if s.data() => s,
         _ => return Reply::error(unknown_command_error(&argv)),
     };
     if !check_arity(spec, argv.len()) {
