@@ -399,10 +399,8 @@ impl Node {
     /// and writes pending output.
     pub fn before_sleep(&mut self, now: u64, io: &mut dyn Transport) {
         self.clock_ms = now;
-        if !self.to_close.is_empty() {
-            for conn in std::mem::take(&mut self.to_close) {
-                self.drop_replica(conn, now, io);
-            }
+        for conn in std::mem::take(&mut self.to_close) {
+            self.drop_replica(conn, now, io);
         }
         if self.getack_pending {
             self.getack_pending = false;
