@@ -173,8 +173,16 @@ pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::
 }
 
 /// The console's input element.
-pub fn input(app: &App) -> Option<Element> {
-    Some(app.view.get("console-input").clone())
+pub fn input(app: &App) -> &Element {
+    app.view.get("console-input")
+}
+
+/// What is typed in the console's input, which is left empty.
+pub fn take_input(app: &App) -> String {
+    let i = input(app);
+    let typed = super::dom::value(i);
+    super::dom::set_value(i, "");
+    typed
 }
 
 /// The class of a console line.
@@ -195,9 +203,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let con = app.consoles.get(&port);
     let blocked = con.is_some_and(|c| !c.pending.is_empty());
     app.view.text("console-prompt", &prompt(app, port));
-    if let Some(i) = input(app).filter(|_| app.view.changed("console-blocked", blocked.to_string())) {
+    if app.view.changed("console-blocked", blocked.to_string()) {
         // The `disabled` attribute is the property (no HtmlInputElement import).
-        if blocked { super::dom::attr(&i, "disabled", "") } else { let _ = i.remove_attribute("disabled"); }
+        let i = input(app);
+        if blocked { super::dom::attr(i, "disabled", "") } else { let _ = i.remove_attribute("disabled"); }
     }
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
     let total = dropped + lines.len() as u64;

@@ -274,7 +274,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             return;
         }
         "reset" => {
-            let seed = uint(&super::events::value_of(app.view.get("seed"))).unwrap_or(app.seed);
+            let seed = uint(&super::dom::value(app.view.get("seed"))).unwrap_or(app.seed);
             app.reset(seed);
             return;
         }
@@ -313,7 +313,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "restart-nosave" => format!("restart {port} nosave"),
         "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
-            let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::events::value_of(&s)).unwrap_or_default();
+            let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::dom::value(&s)).unwrap_or_default();
             match uint::<Port>(&target) {
                 Some(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
                 None => return,
@@ -337,7 +337,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "config-set" => {
             let param = el.get_attribute("data-param").unwrap_or_default();
             let input = app.view.root.query_selector(&format!("#cfg-{param}")).ok().flatten();
-            let v = input.map(|i| super::events::value_of(&i)).unwrap_or_default();
+            let v = input.map(|i| super::dom::value(&i)).unwrap_or_default();
             let quoted = if v.is_empty() || v.contains([' ', '"', '\'']) { format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")) } else { v };
             format!("{port}> CONFIG SET {param} {quoted}")
         }

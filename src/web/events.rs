@@ -42,11 +42,6 @@ fn action_target(e: &Event) -> Option<(Element, String)> {
     Some((el, action))
 }
 
-/// The value of an input or select.
-pub fn value_of(el: &Element) -> String {
-    super::dom::value(el)
-}
-
 /// Installs the page's listeners on the root.
 pub fn install(app: &Shared) -> Result<(), JsValue> {
     super::share_ui::install(app)?;
@@ -60,7 +55,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     })?;
     let on_value = |a: &mut App, e: &Event| match action_target(e) {
         Some((el, action)) if matches!(el.tag_name().as_str(), "INPUT" | "SELECT") => {
-            let v = value_of(&el);
+            let v = super::dom::value(&el);
             controls::act(a, &action, &el, &v);
             true
         }
@@ -81,8 +76,8 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         }
         k.prevent_default();
         let port = a.selected;
-        if let (Some(line), Some(input)) = (console::browse(a, port, k.key() == "ArrowUp"), console::input(a)) {
-            super::dom::set_value(&input, &line);
+        if let Some(line) = console::browse(a, port, k.key() == "ArrowUp") {
+            super::dom::set_value(console::input(a), &line);
         }
         false
     })?;
@@ -120,9 +115,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
 
 /// Sends the console's input line to the selected node.
 pub fn send_console(a: &mut App) {
-    let Some(input) = console::input(a) else { return };
-    let line = super::dom::value(&input);
-    super::dom::set_value(&input, "");
+    let line = console::take_input(a);
     let port = a.selected;
     console::run_line(a, port, &line);
 }
@@ -130,10 +123,7 @@ pub fn send_console(a: &mut App) {
 /// Runs pasted multi-line text in the console, one command per line (the
 /// input field alone would join the lines); what was typed before comes first.
 pub fn paste_lines(a: &mut App, text: &str) {
-    let typed = console::input(a).map(|i| super::dom::value(&i)).unwrap_or_default();
-    if let Some(i) = console::input(a) {
-        super::dom::set_value(&i, "");
-    }
+    let typed = console::take_input(a);
     let port = a.selected;
     let all = format!("{typed}{text}");
     for line in all.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty()) {

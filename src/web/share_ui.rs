@@ -127,7 +127,8 @@ fn remember_lang(to: Lang) {
     }
 }
 
-fn input_value(app: &App, id: &str) -> Option<Element> {
+/// The page element with id `id`, if any.
+fn by_id(app: &App, id: &str) -> Option<Element> {
     app.view.root.query_selector(&format!("#{id}")).ok().flatten()
 }
 
@@ -143,7 +144,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "share" => {
             app.playing = false;
             for (id, embed) in [("share-link", false), ("embed-link", true)] {
-                if let Some(i) = input_value(app, id) {
+                if let Some(i) = by_id(app, id) {
                     super::dom::set_value(&i, &share_link(app, embed));
                 }
             }
