@@ -22,7 +22,7 @@
 //!   streaming, ACKs, timeouts, output limits), [`backlog`] (the block list).
 //! - the world: [`clock`] (virtual time), [`rng`], [`net`] (links and bytes
 //!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts);
-//!   [`text`] (substring search without std's searcher).
+//!   [`text`] (substring search, join and unsigned parsing, one copy each).
 
 pub mod admin;
 pub mod backlog;

@@ -1,4 +1,6 @@
-//! Substring search on `str` by a plain byte-window scan.
+//! Small string helpers the engine and the page share, written so the wasm
+//! carries one copy of each: substring search by a plain byte-window scan
+//! (find, contains, split, replace), `join`, and unsigned parsing.
 //!
 //! std's `&str` patterns (`contains("..")`, `split("..")`, `replace`) bring
 //! the Two-Way searcher into the wasm, about 2.5 KB of code; the texts
