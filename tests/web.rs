@@ -365,6 +365,21 @@ fn switching_to_chinese_keeps_the_world() {
     assert_eq!(p.text("#console h2"), "Console");
 }
 
+#[wasm_bindgen_test]
+fn every_string_has_both_languages_with_the_same_placeholders() {
+    use replscope::web::i18n::{table, tf, set_lang, Lang, S};
+    let holes = |s: &str| (0..10).filter(|d| s.contains(&format!("{{{d}}}"))).collect::<Vec<_>>();
+    for (en, zh) in table() {
+        assert!(!en.is_empty() && !zh.is_empty(), "{en:?} / {zh:?}");
+        assert_eq!(holes(en), holes(zh), "{en:?} / {zh:?}");
+    }
+    assert_eq!(table().len(), S::COUNT, "one row per name");
+    set_lang(Lang::Zh);
+    assert_eq!(tf(S::NodeTitleReplica, &[&6380, &6379]), "节点 6380 · 6379 的从节点");
+    set_lang(Lang::En);
+    assert_eq!(tf(S::NodeTitleReplica, &[&6380, &6379]), "Node 6380 · replica of 6379");
+}
+
 // ---- hostile input ----
 
 const XSS: [&str; 2] = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"];

@@ -13,7 +13,7 @@ use web_sys::{Element, HtmlElement};
 use super::app::App;
 use super::backlog_view::psync_text;
 use super::dom::{attr, button, child};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 
 /// Least wall time between two announcements.
@@ -58,7 +58,7 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
     attr(&notice, "role", "alert");
     attr(&notice, "hidden", "");
     let text = child(&notice, "span", "", "");
-    button(&notice, "dismiss-notice", t("share.dismiss"));
+    button(&notice, "dismiss-notice", t(S::ShareDismiss));
     els.insert("live", live);
     els.insert("notice", notice);
     els.insert("notice-text", text);
@@ -67,14 +67,14 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
 
 /// Builds the shortcuts dialog and the share dialog (hidden).
 pub fn build_dialogs(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "help-dialog", t("help.title"));
+    let d = dialog(root, "help-dialog", t(S::HelpTitle));
     let list = child(&d, "dl", "shortcuts", "");
-    for (keys, what) in [("Space", "help.space"), ("← →", "help.arrows"), ("?", "help.help"), ("Esc", "help.esc"), ("Tab", "help.tab")] {
+    for (keys, what) in [("Space", S::HelpSpace), ("← →", S::HelpArrows), ("?", S::HelpHelp), ("Esc", S::HelpEsc), ("Tab", S::HelpTab)] {
         let dt = child(&list, "dt", "", "");
         attr(&child(&dt, "kbd", "", keys), "translate", "no");
         child(&list, "dd", "", t(what));
     }
-    button(&d, "close-dialog", t("share.close"));
+    button(&d, "close-dialog", t(S::ShareClose));
     super::share_ui::build(root, els)
 }
 
@@ -160,18 +160,18 @@ pub fn notice_changes(app: &mut App) {
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
         let port = new.port;
         app.announcer.say(match new.link {
-            Some((m, true)) => tf("say.link_up", &[&port, &m]),
-            Some((m, false)) => tf("say.link_down", &[&port, &m]),
-            None => tf("say.master", &[&port]),
+            Some((m, true)) => tf(S::SayLinkUp, &[&port, &m]),
+            Some((m, false)) => tf(S::SayLinkDown, &[&port, &m]),
+            None => tf(S::SayMaster, &[&port]),
         });
     }
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.psyncs != n.psyncs) {
         let Some(n) = app.runner.sim.nodes.get(&new.port) else { continue };
         let Some(ev) = n.psync_events.last() else { continue };
-        app.announcer.say(tf("say.psync", &[&new.port, &ev.replica, &psync_text(ev, n)]));
+        app.announcer.say(tf(S::SayPsync, &[&new.port, &ev.replica, &psync_text(ev, n)]));
     }
     for (_, new) in pairs.iter().filter(|(o, n)| o.running != n.running) {
-        app.announcer.say(if new.running { tf("say.started", &[&new.port]) } else { tf("say.stopped", &[&new.port]) });
+        app.announcer.say(if new.running { tf(S::SayStarted, &[&new.port]) } else { tf(S::SayStopped, &[&new.port]) });
     }
     app.announcer.seen = now;
 }

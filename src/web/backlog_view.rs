@@ -12,7 +12,7 @@ use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, child, clear, input, Pool, Slot};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
 use crate::engine::node::Node;
@@ -75,14 +75,14 @@ pub fn owner(app: &App) -> Option<Port> {
 pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
     let short = |s: &str| s.chars().take(8).collect::<String>();
     match &ev.decision {
-        PsyncDecision::Partial { offset, bytes, via_replid2: false } => tf("psync.partial", &[offset, bytes]),
-        PsyncDecision::Partial { bytes, via_replid2: true, .. } => tf("psync.partial2", &[&master.repl.second_offset, bytes]),
-        PsyncDecision::FullRequested => t("psync.full_requested").to_string(),
-        PsyncDecision::FullIdMismatch { offset, second_offset: Some(second), .. } => tf("psync.full_id2", &[offset, second]),
-        PsyncDecision::FullIdMismatch { asked, ours, .. } => tf("psync.full_id", &[&short(asked), &short(&ours.0), &short(&ours.1)]),
-        PsyncDecision::FullNoBacklog { offset, window: Some((lo, _)) } if *offset < *lo as i64 => tf("psync.full_low", &[offset, lo]),
-        PsyncDecision::FullNoBacklog { offset, window: Some((_, hi)) } => tf("psync.full_high", &[offset, hi]),
-        PsyncDecision::FullNoBacklog { .. } => t("psync.full_none").to_string(),
+        PsyncDecision::Partial { offset, bytes, via_replid2: false } => tf(S::PsyncPartial, &[offset, bytes]),
+        PsyncDecision::Partial { bytes, via_replid2: true, .. } => tf(S::PsyncPartial2, &[&master.repl.second_offset, bytes]),
+        PsyncDecision::FullRequested => t(S::PsyncFullRequested).to_string(),
+        PsyncDecision::FullIdMismatch { offset, second_offset: Some(second), .. } => tf(S::PsyncFullId2, &[offset, second]),
+        PsyncDecision::FullIdMismatch { asked, ours, .. } => tf(S::PsyncFullId, &[&short(asked), &short(&ours.0), &short(&ours.1)]),
+        PsyncDecision::FullNoBacklog { offset, window: Some((lo, _)) } if *offset < *lo as i64 => tf(S::PsyncFullLow, &[offset, lo]),
+        PsyncDecision::FullNoBacklog { offset, window: Some((_, hi)) } => tf(S::PsyncFullHigh, &[offset, hi]),
+        PsyncDecision::FullNoBacklog { .. } => t(S::PsyncFullNone).to_string(),
     }
 }
 
@@ -90,11 +90,11 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
 pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = child(layout, "section", "panel backlog-panel", "");
     panel.set_id("backlog");
-    let title = child(&panel, "h2", "", t("backlog.title"));
+    let title = child(&panel, "h2", "", t(S::BacklogTitle));
     let summary = child(&panel, "p", "backlog-summary", "");
     let track = child(&panel, "div", "bl-track", "");
     let row = child(&panel, "label", "field backlog-slider", "");
-    child(&row, "span", "field-name", t("backlog.size"));
+    child(&row, "span", "field-name", t(S::BacklogSize));
     let slider = input(&row, "backlog-size", "range", "6");
     slider.set_id("backlog-size");
     for (k, v) in [("min", "0"), ("max", "9"), ("step", "1")] {
@@ -139,7 +139,7 @@ pub struct Track {
 impl Track {
     /// The zone, window and master marker in an empty `track`.
     fn build(track: &Element) -> Result<Track, JsValue> {
-        child(track, "div", "bl-zone bl-gone", t("backlog.gone"));
+        child(track, "div", "bl-zone bl-gone", t(S::BacklogGone));
         let window = Slot::new(child(track, "div", "bl-window", ""));
         let head = Slot::new(child(track, "div", "bl-marker bl-master", ""));
         Ok(Track { window, blocks: Pool::default(), titled: Vec::new(), head, markers: Pool::default(), height: Slot::new(track.clone()) })
@@ -159,12 +159,12 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     let v = &app.view;
     let owner = owner(app).and_then(|p| app.runner.sim.nodes.get(&p));
     let Some(m) = owner else {
-        v.text("backlog-title", t("backlog.title"));
-        v.text("backlog-summary", t("backlog.none_running"));
+        v.text("backlog-title", t(S::BacklogTitle));
+        v.text("backlog-summary", t(S::BacklogNoneRunning));
         clear_track(app);
         return Ok(());
     };
-    v.text("backlog-title", &tf("backlog.title_of", &[&m.port]));
+    v.text("backlog-title", &tf(S::BacklogTitleOf, &[&m.port]));
     let size = m.config.repl_backlog_size.max(0) as u64;
     v.text("backlog-size-label", &human_bytes(size));
     let slider = v.get("backlog-slider");
@@ -176,13 +176,13 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         super::dom::set_value(slider, &idx.to_string());
     }
     let Some(b) = m.backlog.as_ref() else {
-        v.text("backlog-summary", t("backlog.none"));
+        v.text("backlog-summary", t(S::BacklogNone));
         clear_track(app);
         return render_list(app, m);
     };
     let (first, hist) = (b.repl_backlog_first_byte_offset(), b.repl_backlog_histlen());
     let blocks = b.blocks();
-    v.text("backlog-summary", &tf("backlog.summary", &[&first, &(first + hist), &human_bytes(hist), &blocks.len(), &m.repl.offset]));
+    v.text("backlog-summary", &tf(S::BacklogSummary, &[&first, &(first + hist), &human_bytes(hist), &blocks.len(), &m.repl.offset]));
     let track_el = v.get("bl-track");
     let mut cache = v.backlog.borrow_mut();
     if cache.is_none() {
@@ -207,7 +207,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         d.attr("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)));
         let shape = (blk.repl_offset, blk.used, blk.capacity);
         if track.titled.get(used) != Some(&shape) {
-            d.attr("title", &format!("{} @{} ({} / {})", t("backlog.block"), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
+            d.attr("title", &format!("{} @{} ({} / {})", t(S::BacklogBlock), blk.repl_offset, human_bytes(blk.used as u64), human_bytes(blk.capacity as u64)));
             track.titled.truncate(used);
             track.titled.push(shape);
         }
@@ -215,17 +215,17 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     }
     track.blocks.truncate(used);
     track.titled.truncate(used);
-    track.head.text(&tf("backlog.master_mark", &[&m.repl.offset]));
+    track.head.text(&tf(S::BacklogMasterMark, &[&m.repl.offset]));
     track.head.attr("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)));
     let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
     track.height.attr("style", &format!("height:{}px", 64 + 42 * replicas.len()));
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);
         let text = match (next, state) {
-            (Some(n), Mark::Inside) => tf("backlog.marker", &[&r.port, &n]),
-            (Some(n), Mark::OtherHistory) => tf("backlog.marker_other", &[&r.port, &n]),
-            (Some(n), _) => tf("backlog.marker_full", &[&r.port, &n]),
-            (None, _) => tf("backlog.marker_none", &[&r.port]),
+            (Some(n), Mark::Inside) => tf(S::BacklogMarker, &[&r.port, &n]),
+            (Some(n), Mark::OtherHistory) => tf(S::BacklogMarkerOther, &[&r.port, &n]),
+            (Some(n), _) => tf(S::BacklogMarkerFull, &[&r.port, &n]),
+            (None, _) => tf(S::BacklogMarkerNone, &[&r.port]),
         };
         let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""));
         d.attr("class", if state != Mark::Inside { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" });
@@ -291,7 +291,7 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         attr(&c, "style", &format!("left:{}%;top:{}%;{side}", fixed(left_pct, 2), fixed(top_pct, 2)));
         for (i, (replica, text)) in texts.iter().enumerate() {
             let line = child(&c, "div", if i == 0 { "callout-line newest" } else { "callout-line" }, "");
-            child(&line, "strong", "", &tf("psync.from", &[replica]));
+            child(&line, "strong", "", &tf(S::PsyncFrom, &[replica]));
             child(&line, "span", "", text);
         }
     }

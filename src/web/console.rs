@@ -7,7 +7,7 @@ use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, add, button, child, clear, clip, el, MAX_SHOWN};
-use super::i18n::t;
+use super::i18n::{t, S};
 use crate::engine::net::Port;
 use crate::engine::node::ClientId;
 use crate::engine::resp::split_args;
@@ -105,7 +105,7 @@ pub fn run_argv(app: &mut App, port: Port, text: &str, argv: Vec<Vec<u8>>) {
     match result {
         Ok(Some(reply)) => con.push(if reply.is_error() { LineKind::Error } else { LineKind::Reply }, format_reply(&argv, &reply)),
         Ok(None) if app.runner.sim.nodes.contains_key(&port) => con.pending.push((SCRIPT_CLIENT, argv)),
-        Ok(None) => con.push(LineKind::Error, t("console.closed").to_string()),
+        Ok(None) => con.push(LineKind::Error, t(S::ConsoleClosed).to_string()),
         Err(e) => con.push(LineKind::Error, e.to_string()),
     }
 }
@@ -120,7 +120,7 @@ pub fn poll_blocked(app: &mut App) {
                     let kind = if reply.is_error() { LineKind::Error } else { LineKind::Reply };
                     con.push(kind, format_reply(&argv, &reply));
                 }
-                None if !app.runner.sim.nodes.contains_key(port) => con.push(LineKind::Error, t("console.closed").to_string()),
+                None if !app.runner.sim.nodes.contains_key(port) => con.push(LineKind::Error, t(S::ConsoleClosed).to_string()),
                 None => still.push((client, argv)),
             }
         }
@@ -150,7 +150,7 @@ pub fn browse(app: &mut App, port: Port, back: bool) -> Option<String> {
 pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let panel = add(parent, el(doc, "section", "panel console", ""));
     panel.set_id("console");
-    child(&panel, "h2", "", t("console.title"));
+    child(&panel, "h2", "", t(S::ConsoleTitle));
     let out = child(&panel, "div", "console-out", "");
     attr(&out, "role", "log");
     attr(&out, "translate", "no");
@@ -164,8 +164,8 @@ pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::
     for (k, v) in [("type", "text"), ("autocomplete", "off"), ("autocapitalize", "off"), ("spellcheck", "false"), ("enterkeyhint", "send")] {
         attr(&input, k, v);
     }
-    attr(&input, "placeholder", t("console.placeholder"));
-    button(&line, "console-send", t("console.send"));
+    attr(&input, "placeholder", t(S::ConsolePlaceholder));
+    button(&line, "console-send", t(S::ConsoleSend));
     els.insert("console-out", out);
     els.insert("console-prompt", prompt);
     els.insert("console-input", input);
@@ -236,7 +236,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         }
     }
     if dropped > 0 {
-        let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf("console.dropped", &[&dropped]));
+        let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf(S::ConsoleDropped, &[&dropped]));
         out.prepend_with_node_1(&marker)?;
     }
     app.view.scroll_later("console-out");

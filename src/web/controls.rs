@@ -13,7 +13,7 @@ use web_sys::{Document, Element};
 
 use super::app::{App, MAX_NODES};
 use super::dom::{attr, button, child, input, select};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 use crate::engine::traffic::human_bytes;
 
@@ -45,22 +45,22 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     let header = child(root, "header", "topbar", "");
     let title = child(&header, "div", "brand", "");
     child(&title, "h1", "", "replscope");
-    child(&title, "span", "tagline", t("tagline"));
-    let lang = button(&title, "lang", t("ctl.lang"));
+    child(&title, "span", "tagline", t(S::Tagline));
+    let lang = button(&title, "lang", t(S::CtlLang));
     lang.set_id("lang");
-    attr(&lang, "aria-label", t("ctl.lang_label"));
+    attr(&lang, "aria-label", t(S::CtlLangLabel));
     attr(&lang, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" });
     attr(&lang, "translate", "no");
-    button(&title, "share", t("ctl.share")).set_id("share");
-    button(&title, "help", t("ctl.help")).set_id("help");
+    button(&title, "share", t(S::CtlShare)).set_id("share");
+    button(&title, "help", t(S::CtlHelp)).set_id("help");
     let bar = child(&header, "div", "toolbar", "");
     bar.set_id("time-controls");
-    button(&bar, "back", t("ctl.back")).set_id("back");
+    button(&bar, "back", t(S::CtlBack)).set_id("back");
     let play = button(&bar, "play", "");
     play.set_id("play");
-    button(&bar, "step", t("ctl.step")).set_id("step");
-    button(&bar, "skip", t("ctl.skip")).set_id("skip");
-    let speed = labelled(&bar, t("ctl.speed"));
+    button(&bar, "step", t(S::CtlStep)).set_id("step");
+    button(&bar, "skip", t(S::CtlSkip)).set_id("skip");
+    let speed = labelled(&bar, t(S::CtlSpeed));
     let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as u64).to_string());
     s.set_id("speed");
     for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
@@ -69,18 +69,18 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     let speed_label = child(&speed, "output", "speed-label", "1×");
     let time = child(&bar, "output", "sim-time", "");
     time.set_id("sim-time");
-    let seed = labelled(&bar, t("ctl.seed"));
+    let seed = labelled(&bar, t(S::CtlSeed));
     let seed_in = input(&seed, "seed", "number", "1");
     seed_in.set_id("seed");
     attr(&seed_in, "min", "0");
-    button(&bar, "reset", t("ctl.reset")).set_id("reset");
-    let add_node = button(&bar, "add-node", t("ctl.add"));
+    button(&bar, "reset", t(S::CtlReset)).set_id("reset");
+    let add_node = button(&bar, "add-node", t(S::CtlAdd));
     add_node.set_id("add-node");
-    let present = button(&bar, "present", t("ctl.present"));
+    let present = button(&bar, "present", t(S::CtlPresent));
     present.set_id("present");
     attr(&present, "aria-pressed", "false");
     let row = child(&header, "div", "toolbar row2", "");
-    let tl = labelled(&row, t("ctl.timeline"));
+    let tl = labelled(&row, t(S::CtlTimeline));
     attr(&tl, "class", "field timeline");
     tl.set_id("timeline-field");
     let timeline = input(&tl, "timeline", "range", "0");
@@ -88,15 +88,15 @@ pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static s
     attr(&timeline, "min", "0");
     let load = child(&row, "div", "toolbar load", "");
     load.set_id("load");
-    child(&load, "strong", "", t("load.title"));
-    let rate = labelled(&load, t("load.rate"));
+    child(&load, "strong", "", t(S::LoadTitle));
+    let rate = labelled(&load, t(S::LoadRate));
     let r = input(&rate, "load-rate", "range", "0");
     r.set_id("load-rate");
     for (k, v) in [("min", "0"), ("max", "1000"), ("step", "10")] {
         attr(&r, k, v);
     }
     let rate_label = child(&rate, "output", "", "");
-    let size = labelled(&load, t("load.size"));
+    let size = labelled(&load, t(S::LoadSize));
     let opts: Vec<(String, String)> = VALUE_SIZES.iter().map(|s| (s.to_string(), human_bytes(*s as u64))).collect();
     select(&size, "load-size", &opts, "100").set_id("load-size");
     let load_count = child(&load, "output", "", "");
@@ -126,7 +126,7 @@ pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static st
 /// Updates the header from the state.
 pub fn render_header(app: &App) -> Result<(), JsValue> {
     let v = &app.view;
-    v.text("play", if app.playing { t("ctl.pause") } else { t("ctl.play") });
+    v.text("play", if app.playing { t(S::CtlPause) } else { t(S::CtlPlay) });
     if v.changed("play", app.playing.to_string()) {
         attr(v.get("play"), "aria-pressed", if app.playing { "true" } else { "false" });
     }
@@ -134,7 +134,7 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     v.text("speed-label", &speed);
     let ms = app.elapsed_ms();
     let secs = format!("{}.{:03}", ms / 1000, ms % 1000);
-    v.text("sim-time", &tf("ctl.time", &[&secs]));
+    v.text("sim-time", &tf(S::CtlTime, &[&secs]));
     let end = app.timeline_end();
     if v.focus_inside("timeline") {
         v.sigs.borrow_mut().remove("timeline"); // set it again once the user lets go
@@ -142,11 +142,11 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
         let tl = v.get("timeline");
         attr(tl, "max", &end.to_string());
         super::dom::set_value(tl, &ms.to_string());
-        attr(tl, "aria-valuetext", &tf("ctl.time", &[&secs]));
+        attr(tl, "aria-valuetext", &tf(S::CtlTime, &[&secs]));
     }
     let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
-    v.text("rate-label", &tf("load.per_s", &[&rate]));
-    v.text("load-count", &tf("load.count", &[&issued]));
+    v.text("rate-label", &tf(S::LoadPerS, &[&rate]));
+    v.text("load-count", &tf(S::LoadCount, &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
     if v.changed("add-node", full.to_string()) {
         if full { attr(v.get("add-node"), "disabled", "") } else { v.get("add-node").remove_attribute("disabled")? }
@@ -174,9 +174,9 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     super::dom::clear(panel);
     attr(panel, "data-port", &port_text);
     let title = match (node, master) {
-        (None, _) => tf("node.title_stopped", &[&port]),
-        (Some(_), Some(m)) => tf("node.title_replica", &[&port, &m]),
-        (Some(_), None) => tf("node.title_master", &[&port]),
+        (None, _) => tf(S::NodeTitleStopped, &[&port]),
+        (Some(_), Some(m)) => tf(S::NodeTitleReplica, &[&port, &m]),
+        (Some(_), None) => tf(S::NodeTitleMaster, &[&port]),
     };
     child(panel, "h2", "", &title);
     if node.is_some() {
@@ -184,7 +184,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         if replid_open {
             attr(&d, "open", "");
         }
-        child(&d, "summary", "", &tf("node.replid", &[&replid.chars().take(8).collect::<String>()]));
+        child(&d, "summary", "", &tf(S::NodeReplid, &[&replid.chars().take(8).collect::<String>()]));
         child(&d, "code", "", &replid);
     }
     let row = child(panel, "div", "buttons", "");
@@ -193,23 +193,23 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         b
     };
     if node.is_some() {
-        with_port(button(&row, "stop", t("node.stop")));
-        with_port(button(&row, "restart-save", t("node.restart_save")));
-        with_port(button(&row, "restart-nosave", t("node.restart_nosave")));
+        with_port(button(&row, "stop", t(S::NodeStop)));
+        with_port(button(&row, "restart-save", t(S::NodeRestartSave)));
+        with_port(button(&row, "restart-nosave", t(S::NodeRestartNosave)));
         if master.is_some() {
-            with_port(button(&row, "promote", t("node.promote")));
+            with_port(button(&row, "promote", t(S::NodePromote)));
         }
     } else if app.runner.sim.is_stopped(port) {
-        with_port(button(&row, "start", t("node.start")));
+        with_port(button(&row, "start", t(S::NodeStart)));
     }
-    with_port(button(&row, "remove", t("node.remove")));
+    with_port(button(&row, "remove", t(S::NodeRemove)));
     if node.is_some() {
         let row = child(panel, "div", "buttons", "");
         let others: Vec<(String, String)> = app.ports.iter().filter(|p| **p != port).map(|p| (p.to_string(), p.to_string())).collect();
-        let l = labelled(&row, t("node.replicaof"));
+        let l = labelled(&row, t(S::NodeReplicaof));
         let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
         sel.set_id("master-select");
-        with_port(button(&row, "replicaof", t("node.replicaof_go")));
+        with_port(button(&row, "replicaof", t(S::NodeReplicaofGo)));
     }
     if let (Some(m), Some((cut, latency, bandwidth))) = (master, link) {
         render_link(panel, m, port, cut, latency, bandwidth)?;
@@ -219,10 +219,10 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
 
 fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandwidth: u64) -> Result<(), JsValue> {
     let sec = child(panel, "div", "link-controls", "");
-    let state = if cut { t("link.cut") } else { t("link.ok") };
-    child(&sec, "h3", "", &tf("link.title", &[&a, &b, &state]));
+    let state = if cut { t(S::LinkCut) } else { t(S::LinkOk) };
+    child(&sec, "h3", "", &tf(S::LinkTitle, &[&a, &b, &state]));
     let row = child(&sec, "div", "buttons", "");
-    for (action, label) in [("cut", t("link.do_cut")), ("heal", t("link.do_heal")), ("kill", t("link.do_kill"))] {
+    for (action, label) in [("cut", t(S::LinkDoCut)), ("heal", t(S::LinkDoHeal)), ("kill", t(S::LinkDoKill))] {
         let btn = button(&row, action, label);
         attr(&btn, "data-a", &a.to_string());
         attr(&btn, "data-b", &b.to_string());
@@ -231,12 +231,12 @@ fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandw
         }
     }
     let row = child(&sec, "div", "buttons", "");
-    let l = labelled(&row, t("link.latency"));
+    let l = labelled(&row, t(S::LinkLatency));
     let lat = input(&l, "latency", "number", &latency.to_string());
     for (k, v) in [("min", "0"), ("max", "5000"), ("step", "50"), ("data-a", &a.to_string()), ("data-b", &b.to_string())] {
         attr(&lat, k, v);
     }
-    let l = labelled(&row, t("link.bandwidth"));
+    let l = labelled(&row, t(S::LinkBandwidth));
     let opts: Vec<(String, String)> = BANDWIDTHS.iter().map(|b| (b.to_string(), format!("{}/s", human_bytes(*b)))).collect();
     let bw = select(&l, "bandwidth", &opts, &bandwidth.to_string());
     attr(&bw, "data-a", &a.to_string());

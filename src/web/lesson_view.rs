@@ -10,7 +10,7 @@ use web_sys::Element;
 
 use super::app::{App, FIRST_PORT};
 use super::dom::{attr, button, child, clear, select};
-use super::i18n::{lang, t, tf};
+use super::i18n::{lang, t, tf, S};
 use crate::engine::lesson::{Lesson, Step};
 use crate::engine::vecmap::VecMap;
 
@@ -20,10 +20,10 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
     panel.set_id("lesson");
     attr(&panel, "aria-labelledby", "lesson-heading");
     let head = child(&panel, "div", "lesson-head", "");
-    child(&head, "h2", "", t("lesson.title")).set_id("lesson-heading");
+    child(&head, "h2", "", t(S::LessonTitle)).set_id("lesson-heading");
     let pick = child(&head, "label", "field", "");
-    child(&pick, "span", "field-name sr-only", t("lesson.pick"));
-    let sel = select(&pick, "lesson", &[(String::new(), t("lesson.free").to_string())], "");
+    child(&pick, "span", "field-name sr-only", t(S::LessonPick));
+    let sel = select(&pick, "lesson", &[(String::new(), t(S::LessonFree).to_string())], "");
     sel.set_id("lesson-select");
     let body = child(&panel, "div", "lesson-body", "");
     body.set_id("lesson-body");
@@ -99,7 +99,7 @@ impl App {
         let Some(lesson) = self.lesson(&id) else { return };
         let step: Option<&Step> = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
         let text = match step {
-            Some(s) => format!("{} {}", tf("say.step", &[&k]), s.say.get(lang().code())),
+            Some(s) => format!("{} {}", tf(S::SayStep, &[&k]), s.say.get(lang().code())),
             None => lesson.title.get(lang().code()).to_string(),
         };
         let port = step.and_then(|s| s.select).or_else(|| lesson.steps.iter().take(k).rev().find_map(|s| s.select));
@@ -153,7 +153,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let sel = app.view.get("lesson-select");
     if sel.child_element_count() as usize != app.lessons.len() + 1 {
         clear(sel);
-        let mut opts = vec![(String::new(), t("lesson.free").to_string())];
+        let mut opts = vec![(String::new(), t(S::LessonFree).to_string())];
         opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
         for (v, label) in opts {
             attr(&child(sel, "option", "", &label), "value", &v);
@@ -165,15 +165,15 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
     highlight(app, &[])?;
     if let Some(e) = &app.lessons_error {
-        child(body, "p", "muted", &tf("lesson.load_failed", &[e]));
+        child(body, "p", "muted", &tf(S::LessonLoadFailed, &[e]));
     } else if app.lessons.is_empty() {
-        child(body, "p", "muted", t("lesson.loading"));
+        child(body, "p", "muted", t(S::LessonLoading));
     }
     let Some(lesson) = lesson else { return Ok(()) };
     let code = lang().code();
     child(body, "h3", "lesson-title", lesson.title.get(code));
     let n = lesson.steps.len();
-    let progress = if k == 0 { t("lesson.intro").to_string() } else { tf("lesson.step", &[&k, &n]) };
+    let progress = if k == 0 { t(S::LessonIntro).to_string() } else { tf(S::LessonStep, &[&k, &n]) };
     let p = child(body, "p", "lesson-progress", &progress);
     p.set_id("lesson-progress");
     attr(&p, "data-step", &k.to_string());
@@ -183,17 +183,17 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     match step {
         None => {
             child(&say, "p", "", lesson.intro.get(code));
-            child(&say, "p", "muted", t("lesson.begin"));
+            child(&say, "p", "muted", t(S::LessonBegin));
         }
         Some(s) => {
             child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
-                let names: Vec<&str> = s.show.iter().map(|n| t(&format!("panel.{n}"))).collect();
-                child(&say, "p", "lesson-watch", &format!("{} {}", t("lesson.watch"), crate::engine::text::join(&names, lang_sep())));
+                let names: Vec<&str> = s.show.iter().map(|n| S::panel(n).map_or(n.as_str(), |p| t(p))).collect();
+                child(&say, "p", "lesson-watch", &format!("{} {}", t(S::LessonWatch), crate::engine::text::join(&names, lang_sep())));
                 highlight(app, &s.show)?;
             }
             if k == n {
-                child(&say, "p", "muted", t("lesson.done"));
+                child(&say, "p", "muted", t(S::LessonDone));
             }
         }
     }
@@ -202,7 +202,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         box_.set_id("lesson-question");
         attr(&box_, "role", "group");
         attr(&box_, "aria-labelledby", "lesson-ask");
-        child(&box_, "p", "lesson-ask", &format!("{} · {}", t("lesson.question"), q.ask.get(code))).set_id("lesson-ask");
+        child(&box_, "p", "lesson-ask", &format!("{} · {}", t(S::LessonQuestion), q.ask.get(code))).set_id("lesson-ask");
         let row = child(&box_, "div", "choices", "");
         for (i, c) in q.choices.iter().enumerate() {
             let mark = match answer {
@@ -218,19 +218,19 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             }
         }
         if let Some(a) = answer {
-            let verdict = if a == q.answer { t("lesson.right") } else { t("lesson.wrong") };
+            let verdict = if a == q.answer { t(S::LessonRight) } else { t(S::LessonWrong) };
             let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)));
             fb.set_id("lesson-feedback");
             attr(&fb, "role", "status");
         }
     }
     let nav = child(body, "div", "buttons lesson-nav", "");
-    let prev = button(&nav, "lesson-prev", t("lesson.prev"));
+    let prev = button(&nav, "lesson-prev", t(S::LessonPrev));
     prev.set_id("lesson-prev");
     if k == 0 {
         attr(&prev, "disabled", "");
     }
-    let next = button(&nav, "lesson-next", t("lesson.next"));
+    let next = button(&nav, "lesson-next", t(S::LessonNext));
     next.set_id("lesson-next");
     if k >= n {
         attr(&next, "disabled", "");
@@ -253,7 +253,7 @@ fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
     }
     for name in names {
         if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
-            attr(&e, "data-hl", t("lesson.look"));
+            attr(&e, "data-hl", t(S::LessonLook));
         }
     }
     Ok(())

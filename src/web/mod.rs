@@ -108,8 +108,8 @@ pub fn version() -> String {
 #[wasm_bindgen]
 pub fn ui_table() -> JsValue {
     let rows = js_sys::Array::new();
-    for (k, en, zh) in i18n::table() {
-        rows.push(&js_sys::Array::of3(&JsValue::from_str(k), &JsValue::from_str(en), &JsValue::from_str(zh)));
+    for (i, (en, zh)) in i18n::table().iter().enumerate() {
+        rows.push(&js_sys::Array::of3(&JsValue::from(i as u32), &JsValue::from_str(en), &JsValue::from_str(zh)));
     }
     rows.into()
 }

@@ -8,7 +8,7 @@ use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, button, child, clear, input, Slot};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 use crate::engine::vecmap::VecMap;
 
@@ -34,14 +34,14 @@ pub const CONFIG_PARAMS: [&str; 9] = [
 pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let info = child(layout, "section", "panel info-panel", "");
     info.set_id("info");
-    let info_title = child(&info, "h2", "", t("info.title"));
+    let info_title = child(&info, "h2", "", t(S::InfoTitle));
     let info_body = child(&info, "div", "info-body", "");
     attr(&info_body, "translate", "no");
     let logs = child(layout, "section", "panel logs-panel", "");
     logs.set_id("logs");
-    let logs_title = child(&logs, "h2", "", t("logs.title"));
+    let logs_title = child(&logs, "h2", "", t(S::LogsTitle));
     let filter = child(&logs, "label", "field", "");
-    child(&filter, "span", "field-name", t("logs.filter"));
+    child(&filter, "span", "field-name", t(S::LogsFilter));
     let f = input(&filter, "log-filter", "search", "");
     f.set_id("log-filter");
     let logs_body = child(&logs, "div", "logs-body", "");
@@ -49,7 +49,7 @@ pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, E
     attr(&logs_body, "translate", "no");
     let config = child(layout, "section", "panel config-panel", "");
     config.set_id("config");
-    let config_title = child(&config, "h2", "", t("config.title"));
+    let config_title = child(&config, "h2", "", t(S::ConfigTitle));
     let config_body = child(&config, "div", "config-body", "");
     els.insert("info-title", info_title);
     els.insert("info-body", info_body);
@@ -73,9 +73,9 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
     }
     let panel = app.view.get("phases");
     clear(panel);
-    child(panel, "h2", "", t("phases.title"));
+    child(panel, "h2", "", t(S::PhasesTitle));
     if app.phases.is_empty() {
-        child(panel, "p", "muted", t("phases.none"));
+        child(panel, "p", "muted", t(S::PhasesNone));
     }
     for (port, track) in &app.phases {
         let Some(state) = track.state else { continue };
@@ -101,11 +101,11 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
                 attr(&li, "aria-current", "step");
             }
             child(&li, "span", "phase-n", digit);
-            child(&li, "span", "phase-name", t(&format!("phase.{digit}")));
+            child(&li, "span", "phase-name", t(S::phase(n)));
         }
         attr(&child(&row, "code", "repl-state", state.redis_name()), "translate", "no");
         if let Some(perc) = loading_perc(app, *port) {
-            child(&row, "span", "phase-loading", &tf("phases.loading", &[&perc]));
+            child(&row, "span", "phase-loading", &tf(S::PhasesLoading, &[&perc]));
         }
     }
     Ok(())
@@ -121,13 +121,13 @@ fn loading_perc(app: &App, port: Port) -> Option<u64> {
 /// The selected node's `INFO replication`, fields that just changed lit.
 pub fn render_info(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    app.view.text("info-title", &tf("info.title_of", &[&port]));
+    app.view.text("info-title", &tf(S::InfoTitleOf, &[&port]));
     let body = app.view.get("info-body");
     let Some(node) = app.runner.sim.nodes.get(&port) else {
         if app.view.changed("info", format!("{port}:stopped")) {
             clear(body);
             app.view.info.borrow_mut().clear();
-            child(body, "p", "muted", t("info.stopped"));
+            child(body, "p", "muted", t(S::InfoStopped));
         }
         return Ok(());
     };
@@ -181,7 +181,7 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
 /// The selected node's log, filtered, newest at the bottom.
 pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
-    app.view.text("logs-title", &tf("logs.title_of", &[&port]));
+    app.view.text("logs-title", &tf(S::LogsTitleOf, &[&port]));
     let written = app.runner.sim.nodes.get(&port).map_or(0, |n| n.log.written());
     if !app.view.changed("logs", format!("{port}:{written}:{}", app.log_filter)) {
         return Ok(());
@@ -189,7 +189,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let body = app.view.get("logs-body");
     clear(body);
     let Some(node) = app.runner.sim.nodes.get(&port) else {
-        child(body, "p", "muted", t("info.stopped"));
+        child(body, "p", "muted", t(S::InfoStopped));
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
@@ -198,7 +198,7 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
     let dropped = node.log.dropped + skip as u64;
     attr(body, "data-dropped", &dropped.to_string());
     if dropped > 0 {
-        child(body, "div", "log-dropped", &tf("logs.dropped", &[&dropped]));
+        child(body, "div", "log-dropped", &tf(S::LogsDropped, &[&dropped]));
     }
     for line in &lines[skip..] {
         let class = if crate::engine::text::contains(line, " # ") { "log-line warn" } else { "log-line" };
@@ -221,7 +221,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
     if app.view.focus_inside("config") || !app.view.changed("config", sig(&(port, &values))) {
         return Ok(());
     }
-    app.view.text("config-title", &tf("config.title_of", &[&port]));
+    app.view.text("config-title", &tf(S::ConfigTitleOf, &[&port]));
     let body = app.view.get("config-body");
     clear(body);
     for (param, value) in CONFIG_PARAMS.iter().zip(values) {
@@ -234,7 +234,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
         attr(&i, "type", "text");
         attr(&i, "value", &value);
         attr(&i, "autocapitalize", "off");
-        let b = button(&row, "config-set", t("config.set"));
+        let b = button(&row, "config-set", t(S::ConfigSet));
         attr(&b, "data-param", param);
         attr(&b, "data-port", &port.to_string());
     }

@@ -10,15 +10,15 @@ use web_sys::{Element, HtmlInputElement};
 use super::a11y::{close_dialogs, dialog, open, toggle_help};
 use super::app::{App, Shared};
 use super::dom::{attr, button, child, on_settled};
-use super::i18n::{lang, set_lang, t, tf, Lang};
+use super::i18n::{lang, set_lang, t, tf, Lang, S};
 use crate::engine::scenario;
 use crate::engine::share::{self, LinkError, Share};
 use crate::engine::vecmap::VecMap;
 
 /// Builds the share dialog (hidden).
 pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "share-dialog", t("share.title"));
-    for (id, label) in [("share-link", "share.link"), ("embed-link", "share.embed")] {
+    let d = dialog(root, "share-dialog", t(S::ShareTitle));
+    for (id, label) in [("share-link", S::ShareLink), ("embed-link", S::ShareEmbed)] {
         let l = child(&d, "label", "stacked", "");
         child(&l, "span", "field-name", t(label));
         let i = child(&l, "input", "", "");
@@ -27,23 +27,23 @@ pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<
         attr(&i, "readonly", "");
         attr(&i, "translate", "no");
     }
-    button(&d, "export", t("share.export")).set_id("export");
+    button(&d, "export", t(S::ShareExport)).set_id("export");
     let l = child(&d, "label", "stacked", "");
-    child(&l, "span", "field-name", t("share.import"));
+    child(&l, "span", "field-name", t(S::ShareImport));
     let text = child(&l, "textarea", "", "");
     text.set_id("import-text");
     attr(&text, "rows", "8");
     attr(&text, "spellcheck", "false");
     attr(&text, "translate", "no");
     let f = child(&d, "label", "field", "");
-    child(&f, "span", "field-name", t("share.file"));
+    child(&f, "span", "field-name", t(S::ShareFile));
     let file = child(&f, "input", "", "");
     file.set_id("import-file");
     attr(&file, "type", "file");
     attr(&file, "accept", ".scn,.txt,text/plain");
     let row = child(&d, "div", "buttons", "");
-    button(&row, "import-run", t("share.run")).set_id("import-run");
-    button(&row, "close-dialog", t("share.close"));
+    button(&row, "import-run", t(S::ShareRun)).set_id("import-run");
+    button(&row, "close-dialog", t(S::ShareClose));
     els.insert("import-text", text);
     Ok(())
 }
@@ -68,7 +68,7 @@ pub fn share_link(app: &App, embed: bool) -> String {
 /// changes nothing and says why.
 pub fn import_script(app: &mut App, text: &str) -> Result<(), String> {
     if let Err(e) = scenario::parse(text) {
-        app.notice = Some(tf("share.bad_script", &[&e]));
+        app.notice = Some(tf(S::ShareBadScript, &[&e]));
         return Err(e.to_string());
     }
     let lines: Vec<String> = text.lines().map(String::from).collect();
@@ -94,9 +94,9 @@ pub fn open_fragment(app: &mut App, fragment: &str) {
             }
         }
         // A link cut before its script still names its version or checksum.
-        Err(e @ LinkError::NoScript) if ["v", "c"].iter().any(|k| share::param(fragment, k).is_some()) => app.notice = Some(tf("share.bad_link", &[&e])),
+        Err(e @ LinkError::NoScript) if ["v", "c"].iter().any(|k| share::param(fragment, k).is_some()) => app.notice = Some(tf(S::ShareBadLink, &[&e])),
         Err(LinkError::NoScript) => {}
-        Err(e) => app.notice = Some(tf("share.bad_link", &[&e])),
+        Err(e) => app.notice = Some(tf(S::ShareBadLink, &[&e])),
     }
 }
 

@@ -227,7 +227,7 @@ impl App {
             self.rebuild(limit, target);
         }
         let secs = crate::engine::decimal::fixed(self.elapsed_ms() as f64 / 1000.0, 3);
-        self.announcer.say(super::i18n::tf("say.time", &[&secs]));
+        self.announcer.say(super::i18n::tf(super::i18n::S::SayTime, &[&secs]));
     }
 
     /// One event back: replays up to the engine event before now.

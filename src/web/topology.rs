@@ -11,7 +11,7 @@ use web_sys::{Document, Element};
 
 use super::app::App;
 use super::dom::{attr, child, clear, fmt, svg, svg_child, svg_text, Slot};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
 use crate::engine::node::Node;
@@ -87,11 +87,11 @@ pub fn layout(app: &App) -> Layout {
 pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
     let stage = child(layout, "section", "panel stage", "");
     stage.set_id("stage");
-    child(&stage, "h2", "sr-only", t("topo.title"));
+    child(&stage, "h2", "sr-only", t(S::TopoTitle));
     let inner = child(&stage, "div", "stage-inner", "");
     let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")]);
     topo.set_id("topology");
-    attr(&topo, "aria-label", t("topo.title"));
+    attr(&topo, "aria-label", t(S::TopoTitle));
     let defs = svg_child(&topo, "defs", &[]);
     let marker = svg_child(&defs, "marker", &[("id", "arrow"), ("viewBox", "0 0 10 10"), ("refX", "9"), ("refY", "5"), ("markerWidth", "7"), ("markerHeight", "7"), ("orient", "auto")]);
     svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")]);
@@ -105,9 +105,9 @@ pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, El
     for kind in crate::engine::traffic::Kind::ALL {
         let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "");
         child(&item, "span", "chip", super::traffic_view::glyph(kind));
-        child(&item, "span", "", t(&format!("kind.{}", kind.name())));
+        child(&item, "span", "", t(S::kind(kind)));
     }
-    let detail = child(&stage, "div", "msg-detail", t("msg.hint"));
+    let detail = child(&stage, "div", "msg-detail", t(S::MsgHint));
     detail.set_id("msg-detail");
     els.insert("topology", topo);
     els.insert("links", links);
@@ -160,8 +160,8 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         if let (Some(n), Some(offset), Some(keys)) = (app.runner.sim.nodes.get(port), &mut b.offset, &mut b.keys) {
             let count = n.keyspace.total_keys();
-            offset.text(&tf("node.offset", &[&n.repl.offset]));
-            keys.text(&tf("node.keys", &[&count]));
+            offset.text(&tf(S::NodeOffset, &[&n.repl.offset]));
+            keys.text(&tf(S::NodeKeys, &[&count]));
         }
     }
     Ok(())
@@ -199,7 +199,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         line.set_id(&format!("link-{m}-{port}"));
         attr(&line, "data-select", &port.to_string());
         if cut {
-            svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t("topo.cut"));
+            svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t(S::TopoCut));
         }
     }
     Ok(())
@@ -220,21 +220,21 @@ fn draw_node(app: &App, g: &Element, port: Port, (x, y): (f64, f64), w: f64) -> 
     svg_child(g, "rect", &[("x", &fmt(left)), ("y", &fmt(top)), ("width", &fmt(w)), ("height", &fmt(BOX_H)), ("rx", "12")]);
     svg_text(g, x, top + 30.0, "port", &port.to_string());
     let Some(n) = node else {
-        svg_text(g, x, top + 58.0, "role", t("role.stopped"));
+        svg_text(g, x, top + 58.0, "role", t(S::RoleStopped));
         return Ok((None, None));
     };
     let role_text = match &n.upstream {
-        Some(u) => tf("role.replica_of", &[&u.port]),
-        None => t("role.master").to_string(),
+        Some(u) => tf(S::RoleReplicaOf, &[&u.port]),
+        None => t(S::RoleMaster).to_string(),
     };
     svg_text(g, x, top + 52.0, "role", &role_text);
-    let rid = svg_text(g, x, top + 72.0, "meta", &tf("node.replid", &[&&n.repl.replid[..8]]));
+    let rid = svg_text(g, x, top + 72.0, "meta", &tf(S::NodeReplid, &[&&n.repl.replid[..8]]));
     let title = svg_child(&rid, "title", &[]);
     title.set_text_content(Some(&n.repl.replid));
     let offset = Slot::new(svg_text(g, x, top + 92.0, "meta offset", ""));
     let keys = Slot::new(svg_text(g, x, top + 111.0, "meta keys", ""));
     if let Some((up, state)) = link_status(n) {
-        let text = if up { t("node.link_up").to_string() } else { tf("node.link_down", &[&state.role_word()]) };
+        let text = if up { t(S::NodeLinkUp).to_string() } else { tf(S::NodeLinkDown, &[&state.role_word()]) };
         let line = svg_text(g, x, top + 130.0, if up { "meta link-ok" } else { "meta link-bad" }, &text);
         // A long state ("link down (connecting)") is squeezed to fit the box.
         let em: f64 = text.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.9 }).sum();

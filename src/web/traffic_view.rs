@@ -11,7 +11,7 @@ use web_sys::Element;
 
 use super::app::{App, Picked};
 use super::dom::{child, clear, fmt, svg, svg_child, svg_text, Slot};
-use super::i18n::{t, tf};
+use super::i18n::{t, tf, S};
 use super::topology::{Layout, BOX_H};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::{ConnId, Payload, Port, Segment};
@@ -234,7 +234,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         *n += 1;
         // Messages held on a cut link pile up in the middle: one label counts them.
         let label = match held.get(&(seg.from, seg.to)) {
-            Some(count) if is_held(app, seg) => (*n == 1).then(|| Some(tf("msg.held", &[count]))),
+            Some(count) if is_held(app, seg) => (*n == 1).then(|| Some(tf(S::MsgHeld, &[count]))),
             _ => (*n <= LABELS_PER_DIRECTION).then_some(None),
         };
         draw(app, slot, seg, a, b, label)?;
@@ -297,7 +297,7 @@ fn draw(app: &App, m: &mut MsgSlot, seg: &Segment, a: (f64, f64), b: (f64, f64),
         m.g.attr("class", &format!("msg kind-{}{}", kind.name(), if look.3 { " held" } else { "" }));
         // A letter in the dot: the kind never rests on colour alone.
         m.glyph.text(glyph(kind));
-        m.title.text(&format!("{} → {}: {}", seg.from, seg.to, t(&format!("kind.{}", kind.name()))));
+        m.title.text(&format!("{} → {}: {}", seg.from, seg.to, t(S::kind(kind))));
         m.look = Some(look);
     }
     let (x, y) = at(f);
@@ -365,7 +365,7 @@ pub fn render_detail(app: &App) -> Result<(), JsValue> {
     let box_ = app.view.get("msg-detail");
     clear(box_);
     let Some(p) = &app.picked else {
-        box_.set_text_content(Some(t("msg.hint")));
+        box_.set_text_content(Some(t(S::MsgHint)));
         return Ok(());
     };
     let parts = traffic::classify(&p.payload, p.dir);
@@ -374,13 +374,13 @@ pub fn render_detail(app: &App) -> Result<(), JsValue> {
         _ => 0,
     };
     let start = crate::engine::clock::START_MS;
-    let head = tf("msg.head", &[&p.from, &p.to, &size, &(p.sent_ms - start), &(p.deliver_ms - start)]);
+    let head = tf(S::MsgHead, &[&p.from, &p.to, &size, &(p.sent_ms - start), &(p.deliver_ms - start)]);
     child(box_, "strong", "", &head);
     let list = child(box_, "ul", "msg-parts", "");
     for part in &parts {
         let li = child(&list, "li", &format!("kind-{}", part.kind.name()), "");
         child(&li, "span", "chip", "");
-        child(&li, "span", "", &format!("{} · {} · {} B", t(&format!("kind.{}", part.kind.name())), part.label, part.bytes));
+        child(&li, "span", "", &format!("{} · {} · {} B", t(S::kind(part.kind)), part.label, part.bytes));
     }
     let bytes = match &p.payload {
         Payload::Data(b) => traffic::escape(b, 2048),
