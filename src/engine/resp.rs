@@ -68,30 +68,31 @@ impl Reply {
         match self {
             Reply::Status(s) => {
                 out.push(b'+');
-                out.extend_from_slice(s.as_bytes());
-                out.extend_from_slice(b"\r\n");
+                push_bytes(out, s.as_bytes());
+                push_crlf(out);
             }
             Reply::Error(s) => {
                 out.push(b'-');
                 out.extend_from_slice(s.as_bytes());
-                out.extend_from_slice(b"\r\n");
+                push_crlf(out);
             }
             Reply::Integer(n) => {
+                out.push(b':');
                 if *n < 0 {
-                    push_header(out, b":-", n.unsigned_abs());
-                } else {
-                    push_header(out, b":", *n as u64);
+                    out.push(b'-');
                 }
+                push_u64(out, n.unsigned_abs());
+                push_crlf(out);
             }
             Reply::Bulk(b) => {
-                push_header(out, b"$", b.len() as u64);
-                out.extend_from_slice(b);
-                out.extend_from_slice(b"\r\n");
+                push_header(out, b'$', b.len() as u64);
+                push_bytes(out, b);
+                push_crlf(out);
             }
             Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
             Reply::NilArray => out.extend_from_slice(b"*-1\r\n"),
             Reply::Array(items) => {
-                push_header(out, b"*", items.len() as u64);
+                push_header(out, b'*', items.len() as u64);
                 for it in items {
                     it.encode_into(out);
                 }
@@ -191,19 +192,40 @@ pub fn encode_command(argv: &[Bytes]) -> Vec<u8> {
 
 /// Appends the RESP array of bulk strings for `argv` to `out`.
 pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
-    push_header(out, b"*", argv.len() as u64);
+    push_header(out, b'*', argv.len() as u64);
     for a in argv {
-        push_header(out, b"$", a.len() as u64);
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
+        push_header(out, b'$', a.len() as u64);
+        push_bytes(out, a);
+        push_crlf(out);
     }
 }
 
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
-fn push_header(out: &mut Vec<u8>, prefix: &[u8], n: u64) {
-    out.extend_from_slice(prefix);
+fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
+    out.push(prefix);
     push_u64(out, n);
-    out.extend_from_slice(b"\r\n");
+    push_crlf(out);
+}
+
+/// Byte by byte: in wasm a `memory.copy` of two bytes costs more than two pushes.
+#[inline(always)]
+fn push_crlf(out: &mut Vec<u8>) {
+    out.push(b'\r');
+    out.push(b'\n');
+}
+
+/// Appends `bytes`; short ones (command names, keys) byte by byte, for the
+/// reason [`push_crlf`] gives.
+#[inline(always)]
+pub fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= 16 {
+        out.reserve(bytes.len());
+        for &b in bytes {
+            out.push(b);
+        }
+    } else {
+        out.extend_from_slice(bytes);
+    }
 }
 
 /// Appends `n` in decimal (`ll2string`), without the formatting machinery:
@@ -233,7 +255,8 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
 }
 
 fn push_two_digits(out: &mut Vec<u8>, r: u8) {
-    out.extend_from_slice(&[b'0' + r / 10, b'0' + r % 10]);
+    out.push(b'0' + r / 10);
+    out.push(b'0' + r % 10);
 }
 
 fn decimal_len(mut n: usize) -> usize {
