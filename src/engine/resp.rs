@@ -68,7 +68,7 @@ impl Reply {
         match self {
             Reply::Status(s) => {
                 out.push(b'+');
-                push_bytes(out, s.as_bytes());
+                out.extend_from_slice(s.as_bytes());
                 push_crlf(out);
             }
             Reply::Error(s) => {
@@ -86,7 +86,7 @@ impl Reply {
             }
             Reply::Bulk(b) => {
                 push_header(out, b'$', b.len() as u64);
-                push_bytes(out, b);
+                out.extend_from_slice(b);
                 push_crlf(out);
             }
             Reply::Nil => out.extend_from_slice(b"$-1\r\n"),
@@ -195,7 +195,7 @@ pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
     push_header(out, b'*', argv.len() as u64);
     for a in argv {
         push_header(out, b'$', a.len() as u64);
-        push_bytes(out, a);
+        out.extend_from_slice(a);
         push_crlf(out);
     }
 }
@@ -212,20 +212,6 @@ fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
 fn push_crlf(out: &mut Vec<u8>) {
     out.push(b'\r');
     out.push(b'\n');
-}
-
-/// Appends `bytes`; short ones (command names, keys) byte by byte, for the
-/// reason [`push_crlf`] gives.
-#[inline(always)]
-pub fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    if bytes.len() <= 16 {
-        out.reserve(bytes.len());
-        for &b in bytes {
-            out.push(b);
-        }
-    } else {
-        out.extend_from_slice(bytes);
-    }
 }
 
 /// Appends `n` in decimal (`ll2string`), without the formatting machinery:
