@@ -120,6 +120,7 @@ impl Backlog {
     }
 
     /// Bytes the last block still takes before [`Backlog::feed`] must add one.
+    #[inline(always)]
     pub fn tail_room(&self) -> usize {
         self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
     }

@@ -19,12 +19,17 @@ use std::fmt;
 pub fn hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
-    let mut chunks = key.chunks_exact(8);
-    for c in &mut chunks {
+    // Index arithmetic, not `chunks_exact`: in wasm at opt-level "z" its
+    // `next` is a call per word.
+    let whole = key.len() & !7;
+    let mut i = 0;
+    while i < whole {
+        let c = &key[i..i + 8];
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+        i += 8;
     }
-    let rest = chunks.remainder();
+    let rest = &key[whole..];
     if !rest.is_empty() {
         let mut b = [0u8; 8];
         b[..rest.len()].copy_from_slice(rest);

@@ -134,13 +134,23 @@ impl Node {
     /// Every TTL a command sets is propagated as an absolute `PXAT` or
     /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
     fn note_expiry(&mut self, argv: &[Bytes]) {
-        // Lengths first: this runs for every write, whose words are seldom these.
-        let is = |a: &Bytes, word: &[u8]| a.len() == word.len() && a.eq_ignore_ascii_case(word);
-        let at = if argv.first().is_some_and(|a| is(a, b"PEXPIREAT")) {
-            argv.get(2)
+        // Lengths first: this runs for every write, whose words are seldom
+        // these. A plain loop: in wasm at opt-level "z" a closure is a call.
+        #[inline(always)]
+        fn is(a: &[u8], word: &[u8]) -> bool {
+            a.len() == word.len() && a.eq_ignore_ascii_case(word)
+        }
+        let mut at = None;
+        if argv.first().is_some_and(|a| is(a, b"PEXPIREAT")) {
+            at = argv.get(2);
         } else {
-            argv.iter().position(|a| is(a, b"PXAT")).and_then(|i| argv.get(i + 1))
-        };
+            for i in 1..argv.len() {
+                if is(&argv[i], b"PXAT") {
+                    at = argv.get(i + 1);
+                    break;
+                }
+            }
+        }
         if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
             let ms = ms.max(0) as u64;
             self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));

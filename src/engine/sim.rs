@@ -54,6 +54,7 @@ pub const LOAD_TICK_MS: u64 = 10;
 
 impl Load {
     /// When write number `n` is sent: the first tick at or after its due time.
+    #[inline(always)]
     fn due(&self, n: u64) -> u64 {
         let at = n * 1000 / self.rate.max(1);
         self.started_ms + at.div_ceil(LOAD_TICK_MS) * LOAD_TICK_MS

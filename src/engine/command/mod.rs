@@ -174,7 +174,11 @@ impl CommandSpec {
 /// (`Client::last_cmd`): a stream of one command skips the table.
 #[inline(always)]
 pub fn lookup_after(last: Option<&'static CommandSpec>, name: &[u8]) -> Option<&'static CommandSpec> {
-    last.filter(|s| names(s, name)).or_else(|| lookup(name))
+    // A match, not `filter`/`or_else`: in wasm at opt-level "z" each closure is a call.
+    match last {
+        Some(spec) if names(spec, name) => Some(spec),
+        _ => lookup(name),
+    }
 }
 
 /// `lookupCommand`: find a command by name, case-insensitively.
