@@ -13,7 +13,8 @@ use super::resp::{self, Reply};
 /// the stream's commands are mostly not the ones looked for.
 #[inline(always)]
 fn is_command(argv: &[Bytes], name: &[u8]) -> bool {
-    argv.first().is_some_and(|c| c.len() == name.len() && c.eq_ignore_ascii_case(name))
+    // No `is_some_and` closure: in wasm at opt-level "z" it is a call.
+    !argv.is_empty() && argv[0].len() == name.len() && argv[0].eq_ignore_ascii_case(name)
 }
 
 impl Node {
@@ -72,15 +73,14 @@ impl Node {
             self.proxy_stream(&buf[unproxied..pos - used]);
             unproxied = pos;
             let m = self.up().master.as_mut().expect("master link");
-            let is = |name: &[u8]| is_command(&argv, name);
             // Inside MULTI nothing is applied, counted or proxied until EXEC
             // (`commandProcessed` skips a master client flagged MULTI).
-            if let Some(queue) = m.multi.as_mut() && !is(b"exec") {
+            if let Some(queue) = m.multi.as_mut() && !is_command(&argv, b"exec") {
                 queue.push(std::mem::take(&mut argv));
                 m.multi_bytes.extend_from_slice(consumed);
                 continue;
             }
-            if m.multi.is_none() && is(b"multi") {
+            if m.multi.is_none() && is_command(&argv, b"multi") {
                 m.multi = Some(Vec::new());
                 m.multi_bytes = consumed.to_vec();
                 continue;
@@ -107,11 +107,10 @@ impl Node {
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
     fn apply_from_master(&mut self, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let is = |name: &[u8]| is_command(argv, name);
-        let is_getack = is(b"replconf") && argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
+        let is_getack = is_command(argv, b"replconf") && argv.len() > 1 && argv[1].eq_ignore_ascii_case(b"getack");
         if is_getack {
             self.send_ack();
-        } else if is(b"exec") {
+        } else if is_command(argv, b"exec") {
             let queued = self.up().master.as_mut().expect("link").multi.take().unwrap_or_default();
             for mut cmd in queued {
                 self.run_as_master_client(&mut cmd, now, io);

@@ -371,8 +371,10 @@ impl Node {
         // nothing up; only when a replica is over does a second pass (the
         // check is idempotent) log and schedule each one, in client order.
         let mut over = false;
-        for link in self.clients.values_mut().filter_map(|c| c.replica.as_mut()) {
-            over |= limits.exceeded(link, offset, now);
+        for client in self.clients.values_mut() {
+            if let Some(link) = client.replica.as_mut() {
+                over |= limits.exceeded(link, offset, now);
+            }
         }
         let mut i = 0;
         while let Some(&conn) = self.clients.key_at(i).filter(|_| over) {
@@ -497,9 +499,14 @@ impl OutputLimits {
     /// `offset` and `now` changes nothing the second time.
     fn exceeded(&self, link: &mut ReplicaLink, offset: u64, now: u64) -> bool {
         let omem = omem_at(link, offset);
-        let since = (self.soft > 0 && omem > self.soft).then(|| link.soft_limit_since_ms.unwrap_or(now));
+        // Runs for every write on every replica: no closures (calls in wasm).
+        let since = if self.soft > 0 && omem > self.soft { Some(link.soft_limit_since_ms.unwrap_or(now)) } else { None };
         link.soft_limit_since_ms = since;
-        (self.hard > 0 && omem >= self.hard) || since.is_some_and(|s| now.saturating_sub(s) / 1000 > self.soft_secs)
+        let soft_over = match since {
+            Some(s) => now.saturating_sub(s) / 1000 > self.soft_secs,
+            None => false,
+        };
+        (self.hard > 0 && omem >= self.hard) || soft_over
     }
 }
 

@@ -168,8 +168,13 @@ fn parse_multibulk(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, P
         return Ok(Some(pos));
     }
     let count = count as usize;
-    argv.truncate(count);
-    argv.reserve(count.min(1024).saturating_sub(argv.len()));
+    // Guarded: each is a call in wasm, and the usual request is the size of the last.
+    if argv.len() > count {
+        argv.truncate(count);
+    }
+    if argv.capacity() < count.min(1024) {
+        argv.reserve(count.min(1024) - argv.len());
+    }
     for i in 0..count {
         let rest = &buf[pos..];
         // The usual `$len` line skips the general checks (and their errors).
