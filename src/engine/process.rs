@@ -126,7 +126,14 @@ impl Node {
             self.propagate(&ops, argv);
             client.woff = self.repl.offset;
         }
-        ops.clear();
+        // An op propagated as typed owns nothing (no argv buffer): it is
+        // forgotten rather than dropped, which skips a chain of drop calls
+        // for nothing on every write in wasm.
+        while let Some(op) = ops.pop() {
+            if op.argv.capacity() == 0 {
+                std::mem::forget(op);
+            }
+        }
         self.ops_buf = ops;
         reply
     }
