@@ -9,12 +9,18 @@ use super::log::Level;
 use super::node::{Client, ClientKind, Node, Transport};
 use super::resp::{self, Reply};
 
-/// Is `argv` the command `name` (lowercase)? Lengths are compared first:
-/// the stream's commands are mostly not the ones looked for.
+/// Is `arg` the word `word`, in either case? Lengths first: the stream's
+/// arguments are mostly not the words looked for. No closures: in wasm at
+/// opt-level "z" each is a call, and this runs for every replicated write.
 #[inline(always)]
-fn is_command(argv: &[Bytes], name: &[u8]) -> bool {
-    // No `is_some_and` closure: in wasm at opt-level "z" it is a call.
-    !argv.is_empty() && argv[0].len() == name.len() && argv[0].eq_ignore_ascii_case(name)
+pub(crate) fn is_word(arg: &[u8], word: &[u8]) -> bool {
+    arg.len() == word.len() && arg.eq_ignore_ascii_case(word)
+}
+
+/// Is `argv` the command `name`, in either case?
+#[inline(always)]
+pub(crate) fn is_command(argv: &[Bytes], name: &[u8]) -> bool {
+    !argv.is_empty() && is_word(&argv[0], name)
 }
 
 impl Node {

@@ -141,18 +141,13 @@ impl Node {
     /// Every TTL a command sets is propagated as an absolute `PXAT` or
     /// `PEXPIREAT` time (7.0's rewrites); remember the earliest for the cron.
     fn note_expiry(&mut self, argv: &[Bytes]) {
-        // Lengths first: this runs for every write, whose words are seldom
-        // these. A plain loop: in wasm at opt-level "z" a closure is a call.
-        #[inline(always)]
-        fn is(a: &[u8], word: &[u8]) -> bool {
-            a.len() == word.len() && a.eq_ignore_ascii_case(word)
-        }
+        // A plain loop: in wasm at opt-level "z" a closure is a call.
         let mut at = None;
-        if argv.first().is_some_and(|a| is(a, b"PEXPIREAT")) {
+        if super::master_link::is_command(argv, b"PEXPIREAT") {
             at = argv.get(2);
         } else {
             for i in 1..argv.len() {
-                if is(&argv[i], b"PXAT") {
+                if super::master_link::is_word(&argv[i], b"PXAT") {
                     at = argv.get(i + 1);
                     break;
                 }
