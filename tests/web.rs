@@ -374,6 +374,11 @@ fn every_string_has_both_languages_with_the_same_placeholders() {
         assert_eq!(holes(en), holes(zh), "{en:?} / {zh:?}");
     }
     assert_eq!(table().len(), S::COUNT, "one row per name");
+    // Lesson panel names map to their own strings (PANEL_NAMES follows PANELS' order).
+    assert_eq!(S::panel("psync"), Some(S::PanelPsync));
+    assert_eq!(S::panel("load"), Some(S::PanelLoad));
+    assert_eq!(S::panel("topology"), Some(S::PanelTopology));
+    assert_eq!(S::panel("nope"), None);
     set_lang(Lang::Zh);
     assert_eq!(tf(S::NodeTitleReplica, &[&6380, &6379]), "节点 6380 · 6379 的从节点");
     set_lang(Lang::En);

@@ -7,6 +7,7 @@
 use std::cell::Cell;
 use std::fmt::Display;
 
+use crate::engine::lesson::PANELS;
 use crate::engine::traffic::Kind;
 
 /// A language of the page.
@@ -235,6 +236,22 @@ strings! {
     SayStep = "Step {0}", "第 {0} 步";
 }
 
+/// The names of [`PANELS`], in its order.
+pub const PANEL_NAMES: [S; PANELS.len()] = [
+    S::PanelTopology,
+    S::PanelTraffic,
+    S::PanelPhases,
+    S::PanelBacklog,
+    S::PanelPsync,
+    S::PanelConsole,
+    S::PanelInfo,
+    S::PanelLog,
+    S::PanelConfig,
+    S::PanelNode,
+    S::PanelTimeline,
+    S::PanelLoad,
+];
+
 impl S {
     /// The legend name of a traffic kind (`Kind::name` is its CSS class).
     pub fn kind(kind: Kind) -> S {
@@ -257,23 +274,10 @@ impl S {
         [S::Phase1, S::Phase2, S::Phase3, S::Phase4, S::Phase5, S::Phase6][usize::from(n.clamp(1, 6)) - 1]
     }
 
-    /// The name of a panel as lesson scripts spell it in `show` lines.
+    /// The name of a panel as lesson scripts spell it in `show` lines (one
+    /// of [`PANELS`], whose order [`PANEL_NAMES`] follows).
     pub fn panel(name: &str) -> Option<S> {
-        Some(match name {
-            "topology" => S::PanelTopology,
-            "traffic" => S::PanelTraffic,
-            "phases" => S::PanelPhases,
-            "backlog" => S::PanelBacklog,
-            "psync" => S::PanelPsync,
-            "console" => S::PanelConsole,
-            "info" => S::PanelInfo,
-            "log" => S::PanelLog,
-            "config" => S::PanelConfig,
-            "node" => S::PanelNode,
-            "timeline" => S::PanelTimeline,
-            "load" => S::PanelLoad,
-            _ => return None,
-        })
+        PANELS.iter().position(|p| *p == name).map(|i| PANEL_NAMES[i])
     }
 }
 
