@@ -131,7 +131,7 @@ impl Backlog {
     pub fn fill_tail<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
         let Some(tail) = self.blocks.back_mut() else { return bytes };
         let copy = (tail.capacity - tail.data.len()).min(bytes.len());
-        tail.data.extend_from_slice(&bytes[..copy]);
+        super::sds::cat(&mut tail.data, &bytes[..copy]);
         self.master_repl_offset += copy as u64;
         self.histlen += copy as u64;
         &bytes[copy..]

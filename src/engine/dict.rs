@@ -104,7 +104,7 @@ impl<V> Dict<V> {
                 return None;
             }
             let s = &entries[e as usize];
-            if s.hash == h && s.key == key {
+            if s.hash == h && super::sds::eq(&s.key, key) {
                 return Some(p);
             }
             p = (p + 1) & mask;

@@ -22,7 +22,8 @@
 //!   streaming, ACKs, timeouts, output limits), [`backlog`] (the block list).
 //! - the world: [`clock`] (virtual time), [`rng`], [`net`] (links and bytes
 //!   in flight), [`sim`] (nodes + network + time), [`scenario`] (scripts);
-//!   [`text`] (substring search, join and unsigned parsing, one copy each).
+//!   [`text`] (substring search, join and unsigned parsing, one copy each),
+//!   [`sds`] (byte-buffer appends on the per-command path).
 
 pub mod admin;
 pub mod backlog;
@@ -55,6 +56,7 @@ pub mod request;
 pub mod resp;
 pub mod rng;
 pub mod scenario;
+pub mod sds;
 pub mod share;
 pub mod sim;
 pub mod text;

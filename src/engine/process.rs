@@ -134,7 +134,7 @@ impl Node {
                 std::mem::forget(op);
             }
         }
-        self.ops_buf = ops;
+        super::sds::put_back(&mut self.ops_buf, ops);
         reply
     }
 
@@ -200,7 +200,7 @@ impl Node {
         resp::encode_command_into(&mut bytes, argv);
         self.append_to_backlog(&bytes);
         if bytes.capacity() <= 64 * 1024 {
-            self.feed_buf = bytes;
+            super::sds::put_back(&mut self.feed_buf, bytes);
         }
     }
 

@@ -195,8 +195,7 @@ fn parse_multibulk(buf: &[u8], argv: &mut Vec<Bytes>) -> Result<Option<usize>, P
         match argv.get_mut(i) {
             // A buffer grown past 64 KB is not kept: reuse never pins a big value's memory.
             Some(reused) if reused.capacity() <= REUSED_ARG_MAX_BYTES => {
-                reused.clear();
-                reused.extend_from_slice(arg);
+                super::sds::cpy(reused, arg);
             }
             Some(big) => *big = arg.to_vec(),
             None => argv.push(arg.to_vec()),

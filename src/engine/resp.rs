@@ -3,6 +3,7 @@
 //! replies. Requests are parsed in [`super::request`], re-exported here.
 
 use crate::engine::keyspace::Bytes;
+use crate::engine::sds;
 use std::borrow::Cow;
 
 pub use super::request::{parse_command, parse_command_into, split_args, ProtocolError};
@@ -195,14 +196,14 @@ pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
     push_header(out, b'*', argv.len() as u64);
     for a in argv {
         push_header(out, b'$', a.len() as u64);
-        out.extend_from_slice(a);
+        sds::cat(out, a);
         push_crlf(out);
     }
 }
 
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
 fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
-    out.push(prefix);
+    sds::push(out, prefix);
     push_u64(out, n);
     push_crlf(out);
 }
@@ -210,8 +211,8 @@ fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
 /// Byte by byte: in wasm a `memory.copy` of two bytes costs more than two pushes.
 #[inline(always)]
 fn push_crlf(out: &mut Vec<u8>) {
-    out.push(b'\r');
-    out.push(b'\n');
+    sds::push(out, b'\r');
+    sds::push(out, b'\n');
 }
 
 /// Appends `n` in decimal (`ll2string`), without the formatting machinery:
@@ -231,7 +232,7 @@ pub fn push_u64(out: &mut Vec<u8>, n: u64) {
 /// constant is a 128-bit multiply, a library call.
 fn push_u32(out: &mut Vec<u8>, n: u32) {
     if n < 10 {
-        out.push(b'0' + n as u8);
+        sds::push(out, b'0' + n as u8);
         return;
     }
     if n >= 100 {
@@ -241,8 +242,8 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
 }
 
 fn push_two_digits(out: &mut Vec<u8>, r: u8) {
-    out.push(b'0' + r / 10);
-    out.push(b'0' + r % 10);
+    sds::push(out, b'0' + r / 10);
+    sds::push(out, b'0' + r % 10);
 }
 
 fn decimal_len(mut n: usize) -> usize {

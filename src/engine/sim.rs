@@ -68,13 +68,14 @@ fn load_value_into(out: &mut Vec<u8>, n: u64, size: usize) {
     const ALPHABET: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
     let mut rng = Rng::new(n);
     out.clear();
-    out.resize(size, 0);
-    for chunk in out.chunks_mut(10) {
-        let mut bits = rng.next_u64();
-        for b in chunk {
-            *b = ALPHABET[(bits & 63) as usize];
-            bits >>= 6;
+    let (mut bits, mut left) = (0, 0);
+    for _ in 0..size {
+        if left == 0 {
+            (bits, left) = (rng.next_u64(), 10);
         }
+        left -= 1;
+        super::sds::push(out, ALPHABET[(bits & 63) as usize]);
+        bits >>= 6;
     }
 }
 
@@ -323,11 +324,11 @@ impl Sim {
             while load.due(load.issued) <= now {
                 // One argv, rewritten for each write: no allocation per write.
                 let argv = &mut self.load_argv;
-                argv.resize(3, Vec::new());
-                argv[0].clear();
-                argv[0].extend_from_slice(b"SET");
-                argv[1].clear();
-                argv[1].extend_from_slice(b"key:");
+                if argv.len() != 3 {
+                    argv.resize(3, Vec::new());
+                }
+                super::sds::cpy(&mut argv[0], b"SET");
+                super::sds::cpy(&mut argv[1], b"key:");
                 super::resp::push_u64(&mut argv[1], load.issued % load.keys);
                 load_value_into(&mut argv[2], load.issued, load.value_size);
                 load.issued += 1;

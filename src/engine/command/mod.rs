@@ -375,7 +375,7 @@ impl<'a> Ctx<'a> {
     /// argv stays empty and stands for the typed arguments ([`Op::args`]),
     /// so nothing is copied.
     pub(crate) fn prop_as_typed(&mut self) {
-        self.propagate.push(Op {
+        crate::engine::sds::push_item(&mut self.propagate, Op {
             db: self.db,
             argv: Vec::new(),
         });

@@ -77,8 +77,7 @@ fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
             // the buffer is far larger than the new value.
             match &mut e.value {
                 Value::Str(s) if s.capacity() <= 4 * val.len().max(64) => {
-                    s.clear();
-                    s.extend_from_slice(val);
+                    crate::engine::sds::cpy(s, val);
                 }
                 other => *other = Value::Str(val.to_vec()),
             }
