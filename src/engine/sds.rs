@@ -72,9 +72,10 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
 /// closure: in the size-built wasm a closure is a call).
 #[inline(always)]
 fn word(s: &[u8], at: usize) -> u64 {
-    let mut w = [0; 8];
-    w.copy_from_slice(&s[at..at + 8]);
-    u64::from_le_bytes(w)
+    // Byte by byte from a slice of known length: one load once optimised
+    // (`copy_from_slice` stays a call at opt-level "z").
+    let w = &s[at..at + 8];
+    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
 }
 
 /// Appends `item` to a vector of anything: [`push`]'s fast path for the
