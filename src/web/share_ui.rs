@@ -204,7 +204,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
 }
 
 /// Fetches `lessons.txt`, the build's bundle of `www/lessons/` (one request
-/// that compresses as one text), into the app.
+/// that compresses as one text, in GB18030: see Trunk.toml), into the app.
 pub fn fetch_lessons(app: Shared) {
     fetch_text("lessons.txt", move |result| {
         let result = result.and_then(|bundle| {
@@ -223,7 +223,17 @@ pub fn fetch_lessons(app: Shared) {
     });
 }
 
-/// Fetches `url` as text and hands `done` the text or what went wrong.
+#[wasm_bindgen]
+extern "C" {
+    /// The Encoding Standard's decoder (every browser has GB18030).
+    type TextDecoder;
+    #[wasm_bindgen(constructor)]
+    fn new(label: &str) -> TextDecoder;
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &JsValue) -> String;
+}
+
+/// Fetches `url`, a GB18030 text, and hands `done` the text or what went wrong.
 fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
     let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
     on_settled(&w.fetch_with_str(url), move |resp| {
@@ -235,7 +245,7 @@ fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'st
         if !resp.ok() {
             return done(Err(format!("{url}: HTTP {}", resp.status())));
         }
-        let Ok(body) = resp.text() else { return done(Err("no body".to_string())) };
-        on_settled(&body, move |text| done(text.map(|t| t.as_string().unwrap_or_default()).map_err(|_| "unreadable body".to_string())));
+        let Ok(body) = resp.array_buffer() else { return done(Err("no body".to_string())) };
+        on_settled(&body, move |bytes| done(bytes.map(|b| TextDecoder::new("gb18030").decode(&b)).map_err(|_| "unreadable body".to_string())));
     });
 }
