@@ -4,8 +4,6 @@
 //! whole blocks at a time by `incrementalTrimReplicationBacklog` (after a
 //! block is added, and in every `beforeSleep`: see [`Backlog::before_sleep`]).
 
-use std::collections::VecDeque;
-
 /// `CONFIG_REPL_BACKLOG_MIN_SIZE`: the smallest backlog (16 KiB).
 pub const REPL_BACKLOG_MIN_SIZE: u64 = 16 * 1024;
 /// `PROTO_REPLY_CHUNK_BYTES`: the smallest block request (16 KiB).
@@ -59,7 +57,10 @@ pub struct Backlog {
     master_repl_offset: u64,
     histlen: u64,
     offset: u64,
-    blocks: VecDeque<Block>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: the newest block is read on
+    /// every write and `VecDeque::back` is a call in wasm; freeing the
+    /// oldest shifts a few dozen small headers, once per block of stream.
+    blocks: Vec<Block>,
 }
 
 impl Backlog {
@@ -67,7 +68,7 @@ impl Backlog {
     /// `master_repl_offset + 1`. A size below 16 KiB is used as given, as at
     /// startup (only `resize` clamps).
     pub fn new(size: u64, master_repl_offset: u64) -> Backlog {
-        Backlog { size, master_repl_offset, histlen: 0, offset: master_repl_offset + 1, blocks: VecDeque::new() }
+        Backlog { size, master_repl_offset, histlen: 0, offset: master_repl_offset + 1, blocks: Vec::new() }
     }
 
     /// `feedReplicationBuffer`: appends `bytes` to the stream. Fills the tail
@@ -85,7 +86,7 @@ impl Backlog {
                 let copy = capacity.min(bytes.len());
                 let mut data = Vec::with_capacity(capacity);
                 data.extend_from_slice(&bytes[..copy]);
-                self.blocks.push_back(Block { repl_offset: self.master_repl_offset + 1, capacity, data });
+                self.blocks.push(Block { repl_offset: self.master_repl_offset + 1, capacity, data });
                 bytes = &bytes[copy..];
                 self.master_repl_offset += copy as u64;
                 self.histlen += copy as u64;
@@ -115,21 +116,27 @@ impl Backlog {
     /// trim frees it if, besides, no replica still needs its bytes.)
     #[inline(always)]
     pub fn trimmable(&self) -> bool {
-        let first = self.blocks.front().map_or(0, |b| b.capacity as u64);
+        let first = match self.blocks.first() {
+            Some(b) => b.capacity as u64,
+            None => 0,
+        };
         self.blocks.len() > 1 && self.histlen.saturating_sub(first) > self.size
     }
 
     /// Bytes the last block still takes before [`Backlog::feed`] must add one.
     #[inline(always)]
     pub fn tail_room(&self) -> usize {
-        self.blocks.back().map_or(0, |b| b.capacity - b.data.len())
+        match self.blocks.last() {
+            Some(b) => b.capacity - b.data.len(),
+            None => 0,
+        }
     }
 
     /// The first step of [`Backlog::feed`]: copies what fits into the last
     /// block, returns the rest (for which blocks must be added, and trims
     /// may follow).
     pub fn fill_tail<'a>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
-        let Some(tail) = self.blocks.back_mut() else { return bytes };
+        let Some(tail) = self.blocks.last_mut() else { return bytes };
         let copy = (tail.capacity - tail.data.len()).min(bytes.len());
         super::sds::cat(&mut tail.data, &bytes[..copy]);
         self.master_repl_offset += copy as u64;
@@ -146,7 +153,7 @@ impl Backlog {
                 break;
             }
             self.histlen -= first.capacity as u64;
-            self.blocks.pop_front();
+            self.blocks.remove(0);
             trimmed += 1;
         }
         self.offset = self.master_repl_offset + 1 - self.histlen;

@@ -134,12 +134,21 @@ impl Node {
         let db = up.master.as_ref().expect("link").db;
         let mut client = up.master_client.take().unwrap_or_else(|| Box::new(Client::master_link(db)));
         client.db = db;
-        let _: Option<Reply> = self.process(&mut client, argv, now, io, ClientKind::Master);
+        let reply = self.process(&mut client, argv, now, io, ClientKind::Master);
+        // The usual reply (+OK, a static text) owns nothing: forgotten, not
+        // dropped (in wasm its drop glue is three calls, on every command).
+        match reply {
+            Some(Reply::Status(std::borrow::Cow::Borrowed(_))) | None => std::mem::forget(reply),
+            other => drop(other),
+        }
         if let Some(up) = self.upstream.as_mut() {
             if let Some(m) = up.master.as_mut() {
                 m.db = client.db;
             }
-            up.master_client = Some(client);
+            // The slot was emptied above; the `None` replaced needs no drop.
+            if let Some(old) = up.master_client.replace(client) {
+                drop(old);
+            }
         }
     }
 

@@ -399,8 +399,11 @@ impl Node {
     /// and writes pending output.
     pub fn before_sleep(&mut self, now: u64, io: &mut dyn Transport) {
         self.clock_ms = now;
-        for conn in std::mem::take(&mut self.to_close) {
-            self.drop_replica(conn, now, io);
+        // Guarded: taking and dropping the empty list is calls in wasm, every turn.
+        if !self.to_close.is_empty() {
+            for conn in std::mem::take(&mut self.to_close) {
+                self.drop_replica(conn, now, io);
+            }
         }
         if self.getack_pending {
             self.getack_pending = false;

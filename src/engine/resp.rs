@@ -204,7 +204,15 @@ pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
 fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
     sds::push(out, prefix);
-    push_u64(out, n);
+    // Counts and lengths are mostly below 100: those digits are written
+    // here, without the calls of the general case.
+    if n < 10 {
+        sds::push(out, b'0' + n as u8);
+    } else if n < 100 {
+        push_two_digits(out, n as u8);
+    } else {
+        push_u64(out, n);
+    }
     push_crlf(out);
 }
 
@@ -241,6 +249,7 @@ fn push_u32(out: &mut Vec<u8>, n: u32) {
     push_two_digits(out, (n % 100) as u8);
 }
 
+#[inline(always)]
 fn push_two_digits(out: &mut Vec<u8>, r: u8) {
     sds::push(out, b'0' + r / 10);
     sds::push(out, b'0' + r % 10);
