@@ -134,11 +134,9 @@ impl<V> Dict<V> {
     /// removal.
     #[inline(always)]
     pub fn position(&self, key: &[u8]) -> Option<usize> {
-        // A match, not `map`: the closure would be a call in wasm.
-        match self.find(key, hash(key)) {
-            Some(p) => Some(self.index[p] as usize),
-            None => None,
-        }
+        // `?`, not `map`: the closure would be a call in wasm.
+        let p = self.find(key, hash(key))?;
+        Some(self.index[p] as usize)
     }
 
     /// The value at a [`Dict::position`].

@@ -60,7 +60,8 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    if n < 8 || n > 16 {
+    // Outside 8..=16 (one unsigned comparison).
+    if n.wrapping_sub(8) > 8 {
         return a == b;
     }
     // Eight to sixteen bytes: the first eight and the last eight (the
