@@ -18,7 +18,9 @@ pub(super) const NOT_INT: &str = "ERR value is not an integer or out of range";
 
 impl Node {
     /// Dispatches a non-data command. `None` = the client is blocked or the
-    /// reply was already written (PSYNC).
+    /// reply was already written (PSYNC). Kept out of `process` (where a
+    /// data command's path runs) so that function stays small.
+    #[inline(never)]
     pub(crate) fn admin_command(
         &mut self,
         client: &mut Client,
