@@ -333,6 +333,8 @@ impl Node {
     }
 
     /// One reply of the handshake. Returns whether a line was consumed.
+    /// Out of line: kept out of `handle_data`, which every stream read runs.
+    #[inline(never)]
     fn handshake_step(&mut self, now: u64, io: &mut dyn Transport) -> bool {
         let Some(line) = take_line(&mut self.up().inbuf) else { return false };
         match self.up().state {
