@@ -24,9 +24,7 @@ pub fn hash(key: &[u8]) -> u64 {
     let whole = key.len() & !7;
     let mut i = 0;
     while i < whole {
-        let c = &key[i..i + 8];
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+        h = (h.rotate_left(23) ^ super::sds::word(key, i)).wrapping_mul(K);
         i += 8;
     }
     if whole < key.len() {

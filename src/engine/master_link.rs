@@ -113,7 +113,7 @@ impl Node {
     /// Runs one command of the replication stream; replies are not sent,
     /// except the ACK asked for by `REPLCONF GETACK`.
     fn apply_from_master(&mut self, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
-        let is_getack = is_command(argv, b"replconf") && argv.len() > 1 && argv[1].eq_ignore_ascii_case(b"getack");
+        let is_getack = is_command(argv, b"replconf") && argv.len() > 1 && is_word(&argv[1], b"getack");
         if is_getack {
             self.send_ack();
         } else if is_command(argv, b"exec") {

@@ -69,10 +69,10 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
 }
 
-/// The eight bytes of `s` at `at` as one number (a function, not a
-/// closure: in the size-built wasm a closure is a call).
+/// The eight bytes of `s` at `at` as one little-endian number (a
+/// function, not a closure: in the size-built wasm a closure is a call).
 #[inline(always)]
-fn word(s: &[u8], at: usize) -> u64 {
+pub fn word(s: &[u8], at: usize) -> u64 {
     // Byte by byte from a slice of known length: one load once optimised
     // (`copy_from_slice` stays a call at opt-level "z").
     let w = &s[at..at + 8];
