@@ -9,6 +9,8 @@
 //! - `web` (wasm32 only): the one boundary module with every `#[wasm_bindgen]`
 //!   export, and the DOM code beside it. The only code that touches the browser.
 //! - [`small_alloc`]: free lists for small blocks in front of the wasm's heap.
+//! - [`unlzma`]: the LZMA decoder the site's loader unpacks the wasm and the
+//!   lessons with (built on its own into a small wasm by `.ci/unlzma-wasm.rs`).
 //! - `src/main.rs`: the native `replscope` CLI that runs scenario scripts.
 
 #![warn(missing_docs)]
@@ -19,6 +21,8 @@ pub mod engine;
 pub mod web;
 
 pub mod small_alloc;
+
+pub mod unlzma;
 
 /// The wasm's heap allocator: Talc instead of Rust's default dlmalloc, for
 /// a smaller module (dlmalloc is about 9 KB of code) and faster allocation,

@@ -3,7 +3,7 @@
 //! The page calls [`start`] once; it picks the language, installs the panic
 //! banner, mounts the playground ([`app::App`]), restores a shared state from
 //! the URL, starts the frame loop and, once the page is idle, draws the
-//! panels below the fold and fetches the lessons. Nothing outside `web`
+//! panels below the fold and reads the lessons. Nothing outside `web`
 //! may import `wasm_bindgen`, `web_sys` or `js_sys` (a native test
 //! enforces it).
 
@@ -67,19 +67,19 @@ pub fn start() -> Result<(), JsValue> {
 }
 
 /// Once the page is first idle: draws the panels left out of the first
-/// frames (the `booting` class, see style.css) and fetches the lessons, or
-/// fetches them at once when the URL asks for one.
+/// frames (the `booting` class, see style.css) and reads the lessons, or
+/// reads them at once when the URL asks for one.
 fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     let lesson_asked = app.borrow().pending_lesson.is_some();
     if lesson_asked {
-        share_ui::fetch_lessons(app.clone());
+        share_ui::load_lessons(app.clone());
     }
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
         // `toggle` with a force, as everywhere: one class-list import fewer.
         let _ = root.class_list().toggle_with_force("booting", false);
         if !lesson_asked {
-            share_ui::fetch_lessons(app);
+            share_ui::load_lessons(app);
         }
     };
     let once = std::rc::Rc::new(std::cell::Cell::new(Some(idle)));

@@ -203,49 +203,35 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// Fetches `lessons.txt`, the build's bundle of `www/lessons/` (one request
-/// that compresses as one text, in GB18030: see Trunk.toml), into the app.
-pub fn fetch_lessons(app: Shared) {
-    fetch_text("lessons.txt", move |result| {
-        let result = result.and_then(|bundle| {
-            let files = crate::engine::lesson::unbundle(&bundle);
-            if files.is_empty() {
-                return Err("lessons.txt: no lessons".to_string());
-            }
-            files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
-        });
-        let Ok(mut a) = app.try_borrow_mut() else { return };
-        match result {
-            Ok(l) => a.lessons = l,
-            Err(e) => a.lessons_error = Some(e),
-        }
-        a.after_lessons_loaded();
-    });
+/// Reads the lessons into the app: the build's bundle of `www/lessons/`,
+/// in GB18030 (see Trunk.toml), which the site's loader unpacked with the
+/// wasm and left as `window.replscopeLessons` (www/loader.js).
+pub fn load_lessons(app: Shared) {
+    let bundle = TextDecoder::new("gb18030").decode(&LESSONS.with(JsValue::clone));
+    let files = crate::engine::lesson::unbundle(&bundle);
+    let result = if files.is_empty() {
+        Err("no lessons in this build".to_string())
+    } else {
+        files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
+    };
+    let Ok(mut a) = app.try_borrow_mut() else { return };
+    match result {
+        Ok(l) => a.lessons = l,
+        Err(e) => a.lessons_error = Some(e),
+    }
+    a.after_lessons_loaded();
 }
 
 #[wasm_bindgen]
 extern "C" {
+    /// The lesson bundle's bytes (undefined if the loader left none, which
+    /// decodes to no lessons).
+    #[wasm_bindgen(thread_local_v2, js_namespace = window, js_name = replscopeLessons)]
+    static LESSONS: JsValue;
     /// The Encoding Standard's decoder (every browser has GB18030).
     type TextDecoder;
     #[wasm_bindgen(constructor)]
     fn new(label: &str) -> TextDecoder;
     #[wasm_bindgen(method)]
     fn decode(this: &TextDecoder, bytes: &JsValue) -> String;
-}
-
-/// Fetches `url`, a GB18030 text, and hands `done` the text or what went wrong.
-fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
-    let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
-    on_settled(&w.fetch_with_str(url), move |resp| {
-        // `fetch` settles with a Response or fails: no type check needed.
-        let resp = match resp {
-            Err(_) => return done(Err(format!("{url}: network error"))),
-            Ok(r) => r.unchecked_into::<web_sys::Response>(),
-        };
-        if !resp.ok() {
-            return done(Err(format!("{url}: HTTP {}", resp.status())));
-        }
-        let Ok(body) = resp.array_buffer() else { return done(Err("no body".to_string())) };
-        on_settled(&body, move |bytes| done(bytes.map(|b| TextDecoder::new("gb18030").decode(&b)).map_err(|_| "unreadable body".to_string())));
-    });
 }
