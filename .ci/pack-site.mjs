@@ -1,19 +1,21 @@
 // A post-build step (the Trunk hook in Trunk.toml, after the lessons are
-// bundled and short-imports.mjs has run): packs the page's wasm and
-// lessons.txt into one LZMA-compressed file and has index.html's loader
-// unpack it.
-//   node .ci/pack-site.mjs DIR   (DIR holds index.html, one *_bg.wasm, lessons.txt)
+// bundled and short-imports.mjs has run): packs the page's wasm, lessons,
+// stylesheet and wasm-bindgen glue into one LZMA-compressed file, and has
+// index.html start the page from it.
+//   node .ci/pack-site.mjs DIR   (DIR: Trunk's output, with lessons.txt)
 // `xz --format=lzma` packs the wasm to ~131 KB where gzip -9 makes ~158 KB:
 // LZMA's whole-file dictionary and adaptive bit coding find what gzip's
-// 32 KB window and Huffman codes miss. Browsers have no LZMA decoder, so the
-// pack file starts with one: src/unlzma.rs built alone into a ~2 KB wasm
-// module (.ci/unlzma-wasm.rs), which decodes the 382 KB in about 15 ms
-// where the same decoder in JavaScript took 45-100 ms on a cold page.
-// The file is `replscope-HASH.pack`: [decoder wasm][LZMA stream of the
-// page's wasm, then lessons.txt]. index.html gets www/loader.js inline and
-// fetches the pack with its integrity hash. Before anything is written, the
-// pack is unpacked here by that same loader code and decoder and compared
-// byte for byte; on any difference the step fails and leaves DIR as it was.
+// 32 KB window and Huffman codes miss (the stylesheet and glue gain ~10%).
+// Browsers have no LZMA decoder, so the pack starts with one: src/unlzma.rs
+// built alone into a ~2 KB wasm module (.ci/unlzma-wasm.rs), which decodes
+// the ~450 KB in about 15 ms, where the same decoder in JavaScript took
+// 45-100 ms on a cold page. The file is `replscope-HASH.pack`: [decoder
+// wasm][one LZMA stream: wasm, lessons.txt, CSS, glue]. index.html keeps a
+// few inline style rules for the moment before the pack arrives, and its
+// one script becomes www/loader.js, which fetches the pack with its
+// integrity hash and starts the page. Before anything is written, the pack
+// is unpacked here by that same loader code and decoder and compared byte
+// for byte; on any difference the step fails and leaves DIR as it was.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,47 +64,54 @@ export function loader() {
   const source = fs.readFileSync(path.join(ROOT, 'www', 'loader.js'), 'utf8').split('\n')
     .filter((line) => !/^\s*(\/\/|$)/.test(line))
     .map((line) => line.trim().replace(/(?<![\w$]) +| +(?![\w$])/g, '')).join('\n');
-  return { source, unpack: new Function('window', `${source}\nreturn unpack;`) };
+  return { source, unpack: new Function(`${source}\nreturn unpack;`)() };
 }
 
-/** Packs the wasm and lessons of the site in `dir` and points index.html's loader at them. */
+/** Finds the one match of `re` in `html`, or fails naming `what`. */
+function one(html, re, what) {
+  const all = [...html.matchAll(new RegExp(re.source, 'g'))];
+  if (all.length !== 1) throw new Error(`index.html: expected one ${what}, found ${all.length}`);
+  return all[0];
+}
+
+/** Packs the site in `dir` (its wasm, lessons, stylesheet and glue) and has index.html start from the pack. */
 export async function packSite(dir) {
-  const names = fs.readdirSync(dir).filter((f) => f.endsWith('_bg.wasm'));
-  if (names.length !== 1) throw new Error(`expected one *_bg.wasm in ${dir}, found ${names.length}`);
-  const [name] = names;
-  const wasmPath = path.join(dir, name), lessonsPath = path.join(dir, 'lessons.txt'), htmlPath = path.join(dir, 'index.html');
-  const wasm = fs.readFileSync(wasmPath), lessons = fs.readFileSync(lessonsPath);
+  const htmlPath = path.join(dir, 'index.html');
+  let html = fs.readFileSync(htmlPath, 'utf8');
+  // What Trunk wrote: the stylesheet's link, the glue's modulepreload, the
+  // wasm's preload and the module script that imports the glue and starts it.
+  const cssLink = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+\.css)\b[^>]*>/, 'stylesheet link');
+  const gluePreload = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+\.js)\b[^>]*rel=modulepreload[^>]*>/, 'modulepreload of the glue');
+  const wasmPreload = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+_bg\.wasm)\b[^>]*>/, 'preload of the wasm');
+  const boot = one(html, /<script type=["']?module["']?>([^<]*)<\/script>/, 'module script');
+  const [css, glue, wasmName] = [cssLink[1], gluePreload[1], wasmPreload[1]];
+  if (!boot[1].includes(`./${glue}`) || !boot[1].includes(`./${wasmName}`)) throw new Error('index.html: the module script does not start the glue and wasm it preloads');
+
+  const files = [wasmName, 'lessons.txt', css, glue].map((f) => fs.readFileSync(path.join(dir, f)));
   const decoder = buildDecoder();
-  const pack = Buffer.concat([decoder, lzma(Buffer.concat([wasm, lessons]))]);
+  const pack = Buffer.concat([decoder, lzma(Buffer.concat(files))]);
+  const lens = files.slice(0, -1).map((f) => f.length);
 
   // The round trip, through the page's own loader code.
   const { source, unpack } = loader();
-  const page = {};
-  const got = await unpack(page)(new Response(pack), decoder.length, wasm.length);
-  if (Buffer.compare(Buffer.from(got), wasm) !== 0 || Buffer.compare(Buffer.from(page.replscopeLessons), lessons) !== 0) {
-    throw new Error('the pack does not unpack to the wasm and lessons: not packed');
+  const parts = await unpack(new Response(pack), decoder.length, lens);
+  if (parts.length !== files.length || parts.some((p, i) => Buffer.compare(Buffer.from(p), files[i]) !== 0)) {
+    throw new Error('the pack does not unpack to the files it packed: not packed');
   }
 
   const packName = `replscope-${crypto.createHash('sha256').update(pack).digest('hex').slice(0, 16)}.pack`;
-  const url = './' + packName, hash = sri(pack);
-  let html = fs.readFileSync(htmlPath, 'utf8');
-  const load = html.match(/module_or_path:\s*(['"`])([^'"`]*_bg\.wasm)\1/);
-  if (!load) throw new Error('index.html does not load the wasm through module_or_path');
-  html = html.replace(load[0], `module_or_path:fetch(${JSON.stringify(url)},{integrity:${JSON.stringify(hash)}})` +
-    `.then(r=>unpack(r,${decoder.length},${wasm.length}))`);
-  // The loader goes first in the module script that starts the page.
-  const script = html.lastIndexOf('<script', html.indexOf('module_or_path:'));
-  const body = html.indexOf('>', script) + 1;
-  html = html.slice(0, body) + source + '\n' + html.slice(body);
-  // The wasm's preload becomes the pack's, with the request mode and hash the fetch uses.
-  html = html.replace(/<link\b[^>]*_bg\.wasm\b[^>]*>/, `<link as=fetch crossorigin href="${url}" integrity="${hash}" rel=preload>`);
-  if (html.includes(name) || html.includes('lessons.txt')) throw new Error('index.html still names an unpacked file');
+  const url = './' + packName, integrity = sri(pack);
+  html = html.replace(cssLink[0], '').replace(gluePreload[0], '')
+    .replace(wasmPreload[0], `<link as=fetch crossorigin href="${url}" integrity="${integrity}" rel=preload>`)
+    .replace(boot[0], `<script type=module>${source}\nstart(${JSON.stringify(url)},${JSON.stringify(integrity)},${decoder.length},${JSON.stringify(lens)});</script>`);
+  for (const f of [wasmName, 'lessons.txt', css, glue]) {
+    if (html.includes(f)) throw new Error(`index.html still names ${f}`);
+  }
 
   fs.writeFileSync(path.join(dir, packName), pack);
   fs.writeFileSync(htmlPath, html);
-  fs.unlinkSync(wasmPath);
-  fs.unlinkSync(lessonsPath);
-  return { wasm: wasm.length, lessons: lessons.length, decoder: decoder.length, packed: pack.length, packName };
+  for (const f of [wasmName, 'lessons.txt', css, glue]) fs.unlinkSync(path.join(dir, f));
+  return { files: Object.fromEntries([wasmName, 'lessons.txt', css, glue].map((f, i) => [f, files[i].length])), decoder: decoder.length, packed: pack.length, packName };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
@@ -112,5 +121,6 @@ if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1])))
     process.exit(2);
   }
   const r = await packSite(dir);
-  console.log(`pack-site: ${r.wasm} B of wasm and ${r.lessons} B of lessons packed with a ${r.decoder} B decoder into ${r.packName} (${r.packed} B)`);
+  const what = Object.entries(r.files).map(([f, n]) => `${f} (${n} B)`).join(', ');
+  console.log(`pack-site: ${what} packed with a ${r.decoder} B decoder into ${r.packName} (${r.packed} B)`);
 }

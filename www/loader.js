@@ -1,13 +1,14 @@
-// The site's loader, which .ci/pack-site.mjs inlines into index.html. The
-// page's wasm and its lessons come in one file, the pack: the small wasm
-// module of the LZMA decoder (src/unlzma.rs, `decoderLen` bytes), then one
-// LZMA stream of the page's wasm (`wasmLen` bytes) followed by the lessons
-// (www/lessons/, bundled in GB18030). LZMA because it packs the wasm 17%
-// smaller than gzip -9 does (README, "Performance"). `unpack` takes the
-// response for the pack, hands the lessons to the page as
-// window.replscopeLessons and returns the page's wasm. No string literal
-// here holds a space: the packer drops spaces not between two names.
-async function unpack(res, decoderLen, wasmLen) {
+// The site's loader, which .ci/pack-site.mjs puts into index.html as its one
+// script. The page comes in one file, the pack: the small wasm module of an
+// LZMA decoder (src/unlzma.rs), then one LZMA stream of the page's wasm, its
+// lessons (www/lessons/, bundled in GB18030), its stylesheet and its
+// wasm-bindgen glue, one after another. LZMA because it packs them 17%
+// smaller than gzip -9 does (README, "Performance"). No string literal here
+// holds a space: the packer drops every space not between two names.
+
+// The parts of the pack in `res`, whose decoder takes `decoderLen` bytes:
+// as many as `lens` gives lengths for, and the rest.
+async function unpack(res, decoderLen, lens) {
   if (!res.ok) throw Error(res.url + ':' + res.status);
   const pack = new Uint8Array(await res.arrayBuffer()), src = pack.subarray(decoderLen);
   const { memory, unlzma } = (await WebAssembly.instantiate(pack.subarray(0, decoderLen))).instance.exports;
@@ -15,11 +16,25 @@ async function unpack(res, decoderLen, wasmLen) {
   let size = 0;
   for (let i = 12; i > 4; i--) size = size * 256 + src[i];
   // The stream goes at the end of the decoder's memory; it decodes after it.
-  const at = memory.grow(Math.ceil(src.length / 65536)) * 65536;
+  let at = memory.grow(Math.ceil(src.length / 65536)) * 65536;
   new Uint8Array(memory.buffer).set(src, at);
   const out = unlzma(at, src.length);
   if (!out) throw Error('corrupt:' + res.url);
-  const bytes = new Uint8Array(memory.buffer, out, size);
-  window.replscopeLessons = bytes.slice(wasmLen);
-  return bytes.slice(0, wasmLen);
+  const bytes = new Uint8Array(memory.buffer, out, size), parts = [];
+  at = 0;
+  for (const n of lens) parts.push(bytes.slice(at, at += n));
+  parts.push(bytes.slice(at));
+  return parts;
+}
+
+// Starts the page from the pack at `url`: the stylesheet, the lessons for
+// the page to read (window.replscopeLessons), then the glue as a module,
+// which instantiates the wasm.
+async function start(url, integrity, decoderLen, lens) {
+  const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoderLen, lens);
+  document.head.append(Object.assign(document.createElement('style'), { textContent: new TextDecoder().decode(css) }));
+  window.replscopeLessons = lessons;
+  const bindings = await import(URL.createObjectURL(new Blob([glue], { type: 'text/javascript' })));
+  window.wasmBindings = bindings;
+  await bindings.default({ module_or_path: wasm });
 }
