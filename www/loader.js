@@ -1,17 +1,19 @@
 // The site's loader, which .ci/pack-site.mjs puts into index.html as its one
-// script. The page comes in one file, the pack: the small wasm module of an
-// LZMA decoder (src/unlzma.rs), then one LZMA stream of the page's wasm, its
-// lessons (www/lessons/, bundled in GB18030), its stylesheet and its
-// wasm-bindgen glue, one after another. LZMA because it packs them 17%
-// smaller than gzip -9 does (README, "Performance"). No string literal here
-// holds a space: the packer drops every space not between two names.
+// script. The page comes in one file, the pack: one LZMA stream of the
+// page's wasm, its lessons (www/lessons/, bundled in GB18030), its
+// stylesheet and its wasm-bindgen glue, one after another. LZMA because it
+// packs them 17% smaller than gzip -9 does (README, "Performance"); its
+// decoder is src/unlzma.rs as a small wasm module of its own, which the
+// packer writes into index.html in base64. No string literal here holds a
+// space: the packer drops every space not between two names.
 
-// The parts of the pack in `res`, whose decoder takes `decoderLen` bytes:
-// as many as `lens` gives lengths for, and the rest.
-async function unpack(res, decoderLen, lens) {
+// The parts of the pack in `res`, decoded by the wasm module in base64
+// `decoder`: as many as `lens` gives lengths for, and the rest.
+async function unpack(res, decoder, lens) {
   if (!res.ok) throw Error(res.url + ':' + res.status);
-  const pack = new Uint8Array(await res.arrayBuffer()), src = pack.subarray(decoderLen);
-  const { memory, unlzma } = (await WebAssembly.instantiate(pack.subarray(0, decoderLen))).instance.exports;
+  const src = new Uint8Array(await res.arrayBuffer());
+  const module = Uint8Array.from(atob(decoder), (c) => c.charCodeAt(0));
+  const { memory, unlzma } = (await WebAssembly.instantiate(module)).instance.exports;
   // The decoded size, from the stream's header.
   let size = 0;
   for (let i = 12; i > 4; i--) size = size * 256 + src[i];
@@ -30,8 +32,8 @@ async function unpack(res, decoderLen, lens) {
 // Starts the page from the pack at `url`: the stylesheet, the lessons for
 // the page to read (window.replscopeLessons), then the glue as a module,
 // which instantiates the wasm.
-async function start(url, integrity, decoderLen, lens) {
-  const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoderLen, lens);
+async function start(url, integrity, decoder, lens) {
+  const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoder, lens);
   document.head.append(Object.assign(document.createElement('style'), { textContent: new TextDecoder().decode(css) }));
   window.replscopeLessons = lessons;
   const bindings = await import(URL.createObjectURL(new Blob([glue], { type: 'text/javascript' })));
