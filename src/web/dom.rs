@@ -62,9 +62,13 @@ pub fn set_value(e: &Element, value: &str) {
     dom(e).set_value_prop(value);
 }
 
+/// What [`on_settled`] calls with a promise's outcome.
+pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
 /// Calls `f` once `promise` settles, with its value or why it failed: two
-/// closures on `then` instead of an async runtime in the wasm.
-pub fn on_settled(promise: &JsValue, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+/// closures on `then` instead of an async runtime in the wasm. `f` is boxed
+/// so the wasm has one pair of those closures, not a pair per caller.
+pub fn on_settled(promise: &JsValue, f: Settled) {
     let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
     let g = f.clone();
     let fulfilled = Closure::once_into_js(move |v: JsValue| f.take().map_or((), |f| f(Ok(v))));

@@ -190,13 +190,16 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         // The element with that id is the dialog's `<input type="file">`.
         let Some(file) = input.unchecked_ref::<HtmlInputElement>().files().and_then(|f| f.get(0)) else { return };
         let app = app.clone();
-        on_settled(&file.text(), move |text| {
-            let Ok(text) = text else { return };
-            let text = text.as_string().unwrap_or_default();
-            if let Ok(a) = app.try_borrow() {
-                super::dom::set_value(a.view.get("import-text"), &text);
-            }
-        });
+        on_settled(
+            &file.text(),
+            Box::new(move |text| {
+                let Ok(text) = text else { return };
+                let text = text.as_string().unwrap_or_default();
+                if let Ok(a) = app.try_borrow() {
+                    super::dom::set_value(a.view.get("import-text"), &text);
+                }
+            }),
+        );
     });
     root.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref())?;
     cb.forget();
@@ -212,7 +215,14 @@ pub fn fetch_lessons(app: Shared) {
             if files.is_empty() {
                 return Err("lessons.txt: no lessons".to_string());
             }
-            files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
+            let mut lessons = Vec::with_capacity(files.len());
+            for (name, text) in files {
+                match crate::engine::lesson::load(text) {
+                    Ok(l) => lessons.push(l),
+                    Err(e) => return Err(format!("{name}: {e}")),
+                }
+            }
+            Ok(lessons)
         });
         let Ok(mut a) = app.try_borrow_mut() else { return };
         match result {
@@ -236,7 +246,7 @@ extern "C" {
 /// Fetches `url`, a GB18030 text, and hands `done` the text or what went wrong.
 fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
     let Some(w) = super::dom::window() else { return done(Err("no window".to_string())) };
-    on_settled(&w.fetch_with_str(url), move |resp| {
+    on_settled(&w.fetch_with_str(url), Box::new(move |resp| {
         // `fetch` settles with a Response or fails: no type check needed.
         let resp = match resp {
             Err(_) => return done(Err(format!("{url}: network error"))),
@@ -246,6 +256,6 @@ fn fetch_text(url: &'static str, done: impl FnOnce(Result<String, String>) + 'st
             return done(Err(format!("{url}: HTTP {}", resp.status())));
         }
         let Ok(body) = resp.array_buffer() else { return done(Err("no body".to_string())) };
-        on_settled(&body, move |bytes| done(bytes.map(|b| TextDecoder::new("gb18030").decode(&b)).map_err(|_| "unreadable body".to_string())));
-    });
+        on_settled(&body, Box::new(move |bytes| done(bytes.map(|b| TextDecoder::new("gb18030").decode(&b)).map_err(|_| "unreadable body".to_string()))));
+    }));
 }
