@@ -4,14 +4,13 @@
 //! there would need a full resync). Also the PSYNC decision callouts.
 
 use crate::engine::decimal::fixed;
-use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::App;
-use super::dom::{attr, child, clear, input, Pool, Slot};
+use super::dom::{attr, child, clear, Pool, Slot};
 use super::i18n::{t, tf, S};
 use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
@@ -86,30 +85,23 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
     }
 }
 
+/// The backlog panel: summary, track, size slider, PSYNC decisions (see
+/// [`super::tree`]).
+const BACKLOG: &str = "
+section.panel.backlog-panel#backlog
+  h2 % @backlog-title
+  p.backlog-summary @backlog-summary
+  div.bl-track @bl-track
+  label.field.backlog-slider
+    span.field-name %
+    input#backlog-size type=range data-action=backlog-size value=6 min=0 max=9 step=1 @backlog-slider
+    output @backlog-size-label
+  ul.psync-list#psync-list @psync-list
+";
+
 /// Builds the backlog panel.
-pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(layout, "section", "panel backlog-panel", "");
-    panel.set_id("backlog");
-    let title = child(&panel, "h2", "", t(S::BacklogTitle));
-    let summary = child(&panel, "p", "backlog-summary", "");
-    let track = child(&panel, "div", "bl-track", "");
-    let row = child(&panel, "label", "field backlog-slider", "");
-    child(&row, "span", "field-name", t(S::BacklogSize));
-    let slider = input(&row, "backlog-size", "range", "6");
-    slider.set_id("backlog-size");
-    for (k, v) in [("min", "0"), ("max", "9"), ("step", "1")] {
-        attr(&slider, k, v);
-    }
-    let size = child(&row, "output", "", "");
-    let list = child(&panel, "ul", "psync-list", "");
-    list.set_id("psync-list");
-    els.insert("backlog-title", title);
-    els.insert("backlog-summary", summary);
-    els.insert("bl-track", track);
-    els.insert("backlog-slider", slider);
-    els.insert("backlog-size-label", size);
-    els.insert("psync-list", list);
-    Ok(())
+pub fn build(layout: &Element, els: &mut super::tree::Els) {
+    super::tree::build(layout, BACKLOG, &[S::BacklogTitle, S::BacklogSize], els);
 }
 
 /// Percent position of `off` on the track: trimmed offsets in the left

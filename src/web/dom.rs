@@ -160,14 +160,19 @@ pub fn input(parent: &Element, action: &str, kind: &str, value: &str) -> Element
 pub fn select(parent: &Element, action: &str, options: &[(String, String)], selected: &str) -> Element {
     let s = child(parent, "select", "", "");
     attr(&s, "data-action", action);
+    add_options(&s, options, selected);
+    s
+}
+
+/// Appends (value, label) options to a `<select>`, `selected` chosen.
+pub fn add_options(select: &Element, options: &[(String, String)], selected: &str) {
     for (value, label) in options {
-        let o = child(&s, "option", "", label);
+        let o = child(select, "option", "", label);
         attr(&o, "value", value);
         if value == selected {
             attr(&o, "selected", "");
         }
     }
-    s
 }
 
 /// Removes every child of `e`.

@@ -9,28 +9,25 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use super::app::{App, FIRST_PORT};
-use super::dom::{attr, button, child, clear, select};
+use super::dom::{attr, button, child, clear};
 use super::i18n::{lang, t, tf, S};
 use crate::engine::lesson::{Lesson, Step};
-use crate::engine::vecmap::VecMap;
 
-/// Builds the (empty) lesson panel.
-pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(root, "section", "panel lesson-panel", "");
-    panel.set_id("lesson");
-    attr(&panel, "aria-labelledby", "lesson-heading");
-    let head = child(&panel, "div", "lesson-head", "");
-    child(&head, "h2", "", t(S::LessonTitle)).set_id("lesson-heading");
-    let pick = child(&head, "label", "field", "");
-    child(&pick, "span", "field-name sr-only", t(S::LessonPick));
-    let sel = select(&pick, "lesson", &[(String::new(), t(S::LessonFree).to_string())], "");
-    sel.set_id("lesson-select");
-    let body = child(&panel, "div", "lesson-body", "");
-    body.set_id("lesson-body");
-    els.insert("lesson", panel);
-    els.insert("lesson-select", sel);
-    els.insert("lesson-body", body);
-    Ok(())
+/// The lesson panel: heading, lesson picker, body (see [`super::tree`]).
+const LESSON: &str = "
+section.panel.lesson-panel#lesson aria-labelledby=lesson-heading @lesson
+  div.lesson-head
+    h2#lesson-heading %
+    label.field
+      span.field-name.sr-only %
+      select#lesson-select data-action=lesson @lesson-select
+        option value selected %
+  div.lesson-body#lesson-body @lesson-body
+";
+
+/// Builds the lesson panel (its picker offers the lessons once loaded).
+pub fn build(parent: &Element, els: &mut super::tree::Els) {
+    super::tree::build(parent, LESSON, &[S::LessonTitle, S::LessonPick, S::LessonFree], els);
 }
 
 impl App {

@@ -23,6 +23,7 @@ pub mod sig;
 pub mod timeline;
 pub mod topology;
 pub mod traffic_view;
+pub mod tree;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -4,10 +4,10 @@
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::App;
-use super::dom::{attr, button, child, clear, input, Slot};
+use super::dom::{attr, button, child, clear, Slot};
 use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 use crate::engine::vecmap::VecMap;
@@ -30,35 +30,25 @@ pub const CONFIG_PARAMS: [&str; 9] = [
     "masterauth",
 ];
 
+/// The INFO, log and config panels (see [`super::tree`]).
+const PANELS: &str = "
+section.panel.info-panel#info
+  h2 % @info-title
+  div.info-body translate=no @info-body
+section.panel.logs-panel#logs
+  h2 % @logs-title
+  label.field
+    span.field-name %
+    input#log-filter type=search data-action=log-filter value
+  div.logs-body role=log translate=no @logs-body
+section.panel.config-panel#config @config
+  h2 % @config-title
+  div.config-body @config-body
+";
+
 /// Builds the INFO, log and config panels.
-pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let info = child(layout, "section", "panel info-panel", "");
-    info.set_id("info");
-    let info_title = child(&info, "h2", "", t(S::InfoTitle));
-    let info_body = child(&info, "div", "info-body", "");
-    attr(&info_body, "translate", "no");
-    let logs = child(layout, "section", "panel logs-panel", "");
-    logs.set_id("logs");
-    let logs_title = child(&logs, "h2", "", t(S::LogsTitle));
-    let filter = child(&logs, "label", "field", "");
-    child(&filter, "span", "field-name", t(S::LogsFilter));
-    let f = input(&filter, "log-filter", "search", "");
-    f.set_id("log-filter");
-    let logs_body = child(&logs, "div", "logs-body", "");
-    attr(&logs_body, "role", "log");
-    attr(&logs_body, "translate", "no");
-    let config = child(layout, "section", "panel config-panel", "");
-    config.set_id("config");
-    let config_title = child(&config, "h2", "", t(S::ConfigTitle));
-    let config_body = child(&config, "div", "config-body", "");
-    els.insert("info-title", info_title);
-    els.insert("info-body", info_body);
-    els.insert("logs-title", logs_title);
-    els.insert("logs-body", logs_body);
-    els.insert("config-title", config_title);
-    els.insert("config-body", config_body);
-    els.insert("config", config);
-    Ok(())
+pub fn build(layout: &Element, els: &mut super::tree::Els) {
+    super::tree::build(layout, PANELS, &[S::InfoTitle, S::LogsTitle, S::LogsFilter, S::ConfigTitle], els);
 }
 
 /// The phase numbers as text: no `u8` formatting in the wasm for six digits.
