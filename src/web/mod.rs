@@ -126,6 +126,9 @@ pub fn ui_table() -> JsValue {
 /// trap left open does not stop it. Builds with the default `panic=abort`
 /// (tests, a plain `trunk build`) run the hook first, with the message.
 fn install_panic_banner() {
+    // Under `panic=immediate-abort` (the site's build) no hook ever runs:
+    // leave it and the panic message's formatting out of the wasm.
+    #[cfg(not(panic = "immediate-abort"))]
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&JsValue::from_str(&message));
