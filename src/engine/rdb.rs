@@ -216,12 +216,12 @@ pub(super) fn lp_backlen(l: usize) -> Vec<u8> {
         2097151..=268435454 => 4,
         _ => 5,
     };
-    (0..n)
-        .map(|i| {
-            let v = (l as u64 >> (7 * (n - 1 - i))) as u8;
-            if i == 0 { v } else { (v & 127) | 128 }
-        })
-        .collect()
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let v = (l as u64 >> (7 * (n - 1 - i))) as u8;
+        out.push(if i == 0 { v } else { (v & 127) | 128 });
+    }
+    out
 }
 
 /// One listpack entry (encoding + data + backlen), as `lpInsert` writes it.

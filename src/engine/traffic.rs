@@ -221,13 +221,25 @@ pub fn headline(parts: &[Part]) -> Kind {
 /// A short label for a whole segment: the first labels and how many more
 /// (keepalive newlines are left out when something else came with them).
 pub fn summary(parts: &[Part]) -> String {
-    let telling: Vec<&Part> = parts.iter().filter(|p| p.kind != Kind::Keepalive).collect();
-    let shown = if telling.is_empty() { parts.iter().collect() } else { telling };
-    let mut out: Vec<String> = shown.iter().take(2).map(|p| p.label.clone()).collect();
-    if shown.len() > 2 {
-        out.push(format!("+{}", shown.len() - 2));
+    let telling = parts.iter().filter(|p| p.kind != Kind::Keepalive).count();
+    let mut out = String::new();
+    let mut shown = 0;
+    for p in parts {
+        if telling > 0 && p.kind == Kind::Keepalive {
+            continue;
+        }
+        if shown < 2 {
+            if shown > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&p.label);
+        }
+        shown += 1;
     }
-    out.join(", ")
+    if shown > 2 {
+        out.push_str(&format!(", +{}", shown - 2));
+    }
+    out
 }
 
 /// Cuts `s` to `max` characters, with an ellipsis.

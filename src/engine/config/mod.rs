@@ -388,10 +388,13 @@ impl Config {
         if !pattern.contains(['*', '?', '[']) {
             return lookup(pattern).map(|(_, spec)| vec![(pattern.to_string(), self.value_of(spec.2))]).unwrap_or_default();
         }
-        all_names()
-            .filter(|(listed, _)| glob_match(pattern, listed))
-            .map(|(listed, spec)| (listed.to_string(), self.value_of(spec.2)))
-            .collect()
+        let mut out = Vec::new();
+        for &(listed, spec) in &all_names() {
+            if glob_match(pattern, listed) {
+                out.push((listed.to_string(), self.value_of(spec.2)));
+            }
+        }
+        out
     }
 
     /// redis-server command-line options (`--port 6380 --replicaof 127.0.0.1 6379`,
