@@ -143,7 +143,11 @@ fn look(app: &App, port: Port) -> Look {
 
 /// Every node's look now, in port order.
 fn looks(app: &App) -> Vec<Look> {
-    app.ports.iter().map(|p| look(app, *p)).collect()
+    let mut all = Vec::with_capacity(app.ports.len());
+    for p in &app.ports {
+        all.push(look(app, *p));
+    }
+    all
 }
 
 /// Queues an announcement for every change since the last look: links
@@ -154,7 +158,12 @@ pub fn notice_changes(app: &mut App) {
         return;
     }
     let now = looks(app);
-    let pairs: Vec<(Look, Look)> = now.iter().filter_map(|new| seen.iter().find(|o| o.port == new.port).map(|old| (*old, *new))).collect();
+    let mut pairs: Vec<(Look, Look)> = Vec::new();
+    for new in &now {
+        if let Some(old) = seen.iter().find(|o| o.port == new.port) {
+            pairs.push((*old, *new));
+        }
+    }
     let both = |(old, new): &&(Look, Look)| old.running && new.running;
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
         let port = new.port;

@@ -264,7 +264,10 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let Some(newest) = lines.first() else { continue };
         let full = !matches!(newest.decision, PsyncDecision::Partial { .. });
-        let texts: Vec<(String, String)> = lines.iter().map(|ev| (ev.replica.clone(), psync_text(ev, n))).collect();
+        let mut texts = Vec::with_capacity(lines.len());
+        for ev in &lines {
+            texts.push((ev.replica.clone(), psync_text(ev, n)));
+        }
         shown.push((*port, [pos.0.to_bits(), pos.1.to_bits()], full, texts));
     }
     if !app.view.changed("callouts", sig(&(&shown, lay.height.to_bits()))) {

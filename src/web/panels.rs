@@ -57,7 +57,11 @@ const PHASE_DIGITS: [&str; 7] = ["0", "1", "2", "3", "4", "5", "6"];
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
-    let sig = sig(&app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited, loading_perc(app, *p))).collect::<Vec<_>>());
+    let mut shown = Vec::with_capacity(app.phases.len());
+    for (p, tr) in &app.phases {
+        shown.push((p, tr.state, tr.visited, loading_perc(app, *p)));
+    }
+    let sig = sig(&shown);
     if !app.view.changed("phases", sig) {
         return Ok(());
     }
@@ -71,7 +75,12 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
         let Some(state) = track.state else { continue };
         let row = child(panel, "div", "phase-row", "");
         attr(&row, "data-port", &port.to_string());
-        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n| PHASE_DIGITS[n]).collect();
+        let mut visited = String::new();
+        for n in 1..=6 {
+            if track.visited & (1 << (n - 1)) != 0 {
+                visited.push_str(PHASE_DIGITS[n]);
+            }
+        }
         attr(&row, "data-visited", &visited);
         child(&row, "span", "phase-port", &port.to_string());
         let strip = child(&row, "ol", "phase-strip", "");
@@ -128,7 +137,10 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();
-    for line in crate::engine::text::split(&text, "\r\n").filter(|l| !l.is_empty()) {
+    for line in crate::engine::text::split(&text, "\r\n") {
+        if line.is_empty() {
+            continue;
+        }
         let Some((k, v)) = line.split_once(':') else {
             rows.push((line.to_string(), String::new(), false));
             continue;
@@ -183,7 +195,13 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || crate::engine::text::contains(&super::dom::lower(l), &needle)).collect();
+    let mut lines = Vec::new();
+    for l in node.log.since(0) {
+        let l = l.to_string();
+        if needle.is_empty() || crate::engine::text::contains(&super::dom::lower(&l), &needle) {
+            lines.push(l);
+        }
+    }
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     attr(body, "data-dropped", &dropped.to_string());
@@ -207,14 +225,18 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
         }
         return Ok(());
     };
-    let values: Vec<String> = CONFIG_PARAMS.iter().map(|p| node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+    let mut values = Vec::with_capacity(CONFIG_PARAMS.len());
+    for p in CONFIG_PARAMS {
+        values.push(node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default());
+    }
     if app.view.focus_inside("config") || !app.view.changed("config", sig(&(port, &values))) {
         return Ok(());
     }
     app.view.text("config-title", &tf(S::ConfigTitleOf, &[&port]));
     let body = app.view.get("config-body");
     clear(body);
-    for (param, value) in CONFIG_PARAMS.iter().zip(values) {
+    for (i, value) in values.iter().enumerate() {
+        let param = CONFIG_PARAMS[i];
         let row = child(body, "div", "config-row", "");
         let label = child(&row, "label", "config-name", param);
         attr(&label, "translate", "no");

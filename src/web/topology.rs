@@ -70,8 +70,15 @@ pub fn layout(app: &App) -> Layout {
     let client = app.view.width();
     let width = if client > 0.0 && client < 700.0 { NARROW_WIDTH } else { WIDTH };
     let cols = ((width / COLUMN_W) as usize).max(1);
-    let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
-    let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
+    let mut rows: Vec<&[Port]> = Vec::new();
+    let mut widest = 1;
+    for ports in levels.values() {
+        for row in ports.chunks(cols) {
+            widest = widest.max(row.len());
+            rows.push(row);
+        }
+    }
+    let widest = widest as f64;
     let box_w = BOX_W.min(width / widest - 12.0);
     let mut pos = VecMap::new();
     for (row, ports) in rows.iter().enumerate() {
