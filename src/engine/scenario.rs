@@ -123,7 +123,10 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
         }
         return Ok(Some(Directive::Command(port, argv)));
     }
-    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    let mut words = Vec::new();
+    for w in trimmed.split_whitespace() {
+        words.push(w);
+    }
     let d = match words[0] {
         "seed" => match words.as_slice() {
             [_, n] => Directive::Seed(n.parse().map_err(|_| format!("seed needs a number, got '{n}'"))?),

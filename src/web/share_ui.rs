@@ -65,7 +65,10 @@ pub fn import_script(app: &mut App, text: &str) -> Result<(), String> {
         app.notice = Some(tf(S::ShareBadScript, &[&e]));
         return Err(e.to_string());
     }
-    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut lines = Vec::new();
+    for l in text.lines() {
+        lines.push(l.to_string());
+    }
     app.new_world();
     app.run_lines(&lines);
     app.playing = false;

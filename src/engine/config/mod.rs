@@ -210,14 +210,24 @@ impl Config {
             Field::Replicaof => self.replicaof.as_ref().map(|(h, p)| format!("{h} {p}")).unwrap_or_default(),
             Field::ReplBacklogSize => self.repl_backlog_size.to_string(),
             Field::ReplDisklessLoad => DISKLESS_LOAD_NAMES[self.repl_diskless_load as usize].to_string(),
-            Field::ClientOutputBufferLimit => ["normal", "slave", "pubsub"]
-                .iter()
-                .zip(self.client_output_buffer_limit.iter())
-                .map(|(n, l)| format!("{n} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
-                .collect::<Vec<_>>()
-                .join(" "),
+            Field::ClientOutputBufferLimit => {
+                let mut out = String::new();
+                for (i, l) in self.client_output_buffer_limit.iter().enumerate() {
+                    let class = ["normal", "slave", "pubsub"][i];
+                    let sep = if i > 0 { " " } else { "" };
+                    out.push_str(&format!("{sep}{class} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds));
+                }
+                out
+            }
             Field::Maxmemory => self.maxmemory.to_string(),
-            Field::Save => self.save.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
+            Field::Save => {
+                let mut out = String::new();
+                for (i, (s, c)) in self.save.iter().enumerate() {
+                    let sep = if i > 0 { " " } else { "" };
+                    out.push_str(&format!("{sep}{s} {c}"));
+                }
+                out
+            }
             Field::Dir => self.dir.clone(),
             Field::Dbfilename => self.dbfilename.clone(),
             _ => String::new(),
@@ -369,7 +379,13 @@ impl Config {
         let backup = self.clone();
         for (listed, spec, value) in found {
             let args: Vec<String> = if matches!(spec.3, Kind::Multi) {
-                if value.is_empty() { Vec::new() } else { value.split(' ').map(str::to_string).collect() }
+                let mut words = Vec::new();
+                if !value.is_empty() {
+                    for w in value.split(' ') {
+                        words.push(w.to_string());
+                    }
+                }
+                words
             } else {
                 vec![value.to_string()]
             };
