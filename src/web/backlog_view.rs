@@ -209,7 +209,12 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     track.titled.truncate(used);
     track.head.text(&tf(S::BacklogMasterMark, &[&m.repl.offset]));
     track.head.attr("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)));
-    let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
+    let mut replicas: Vec<&Node> = Vec::new();
+    for n in app.runner.sim.nodes.values() {
+        if n.upstream.as_ref().is_some_and(|u| u.port == m.port) {
+            replicas.push(n);
+        }
+    }
     track.height.attr("style", &format!("height:{}px", 64 + 42 * replicas.len()));
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);

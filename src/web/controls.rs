@@ -88,7 +88,10 @@ pub fn build_header(root: &Element, els: &mut Els) {
         attr(lang, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" });
     }
     if let Some(size) = els.get("load-size") {
-        let opts: Vec<(String, String)> = VALUE_SIZES.iter().map(|s| (s.to_string(), human_bytes(*s as u64))).collect();
+        let mut opts = Vec::new();
+        for s in VALUE_SIZES {
+            opts.push((s.to_string(), human_bytes(s as u64)));
+        }
         add_options(size, &opts, "100");
     }
 }
@@ -189,7 +192,12 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     with_port(button(&row, "remove", t(S::NodeRemove)));
     if node.is_some() {
         let row = child(panel, "div", "buttons", "");
-        let others: Vec<(String, String)> = app.ports.iter().filter(|p| **p != port).map(|p| (p.to_string(), p.to_string())).collect();
+        let mut others = Vec::new();
+        for p in &app.ports {
+            if *p != port {
+                others.push((p.to_string(), p.to_string()));
+            }
+        }
         let l = labelled(&row, t(S::NodeReplicaof));
         let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
         sel.set_id("master-select");
@@ -221,7 +229,10 @@ fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandw
         attr(&lat, k, v);
     }
     let l = labelled(&row, t(S::LinkBandwidth));
-    let opts: Vec<(String, String)> = BANDWIDTHS.iter().map(|b| (b.to_string(), format!("{}/s", human_bytes(*b)))).collect();
+    let mut opts = Vec::new();
+    for b in BANDWIDTHS {
+        opts.push((b.to_string(), format!("{}/s", human_bytes(b))));
+    }
     let bw = select(&l, "bandwidth", &opts, &bandwidth.to_string());
     attr(&bw, "data-a", &a.to_string());
     attr(&bw, "data-b", &b.to_string());
@@ -272,13 +283,17 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             if action == "load-size" {
                 app.load_size = uint(value).unwrap_or(100);
             }
-            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
+            let (mut max_rate, mut have, mut stops) = (0, Vec::new(), Vec::new());
+            for (p, l) in app.runner.sim.loads.iter() {
+                max_rate = max_rate.max(l.rate);
+                have.push((*p, l.rate, l.value_size));
+                stops.push(*p);
+            }
+            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { max_rate };
             let want = app.load_target().filter(|_| rate > 0).map(|m| (m, rate, app.load_size));
-            let have: Vec<(Port, u64, usize)> = app.runner.sim.loads.iter().map(|(p, l)| (*p, l.rate, l.value_size)).collect();
-            if have == want.into_iter().collect::<Vec<_>>() {
+            if have.as_slice() == want.as_slice() {
                 return;
             }
-            let stops: Vec<Port> = app.runner.sim.loads.keys().copied().collect();
             for p in stops {
                 app.act(&format!("load {p} 0"));
             }
@@ -340,7 +355,10 @@ fn add_node(app: &mut App) {
         return;
     }
     let Some(port) = (super::app::FIRST_PORT..).find(|p| !app.ports.contains(p) && !app.runner.sim.nodes.contains_key(p)) else { return };
-    let mut lines: Vec<String> = app.ports.iter().map(|p| format!("link {p} {port} latency {} bandwidth {}", super::app::PAGE_LATENCY, super::app::PAGE_BANDWIDTH)).collect();
+    let mut lines = Vec::new();
+    for p in &app.ports {
+        lines.push(format!("link {p} {port} latency {} bandwidth {}", super::app::PAGE_LATENCY, super::app::PAGE_BANDWIDTH));
+    }
     lines.push(match app.load_target() {
         Some(m) => format!("node {port} --replicaof 127.0.0.1 {m}"),
         None => format!("node {port}"),

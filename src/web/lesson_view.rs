@@ -99,7 +99,11 @@ impl App {
             Some(s) => format!("{} {}", tf(S::SayStep, &[&k]), s.say.get(lang().code())),
             None => lesson.title.get(lang().code()).to_string(),
         };
-        let port = step.and_then(|s| s.select).or_else(|| lesson.steps.iter().take(k).rev().find_map(|s| s.select));
+        // The step's node, or the last one an earlier step selected.
+        let mut port = None;
+        for s in &lesson.steps[..k.min(lesson.steps.len())] {
+            port = s.select.or(port);
+        }
         self.announcer.say(text);
         self.selected = port.filter(|p| self.ports.contains(p)).or_else(|| self.ports.first().copied()).unwrap_or(FIRST_PORT);
     }
@@ -185,7 +189,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         Some(s) => {
             child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
-                let names: Vec<&str> = s.show.iter().map(|n| S::panel(n).map_or(n.as_str(), |p| t(p))).collect();
+                let mut names = Vec::with_capacity(s.show.len());
+                for n in &s.show {
+                    names.push(S::panel(n).map_or(n.as_str(), |p| t(p)));
+                }
                 child(&say, "p", "lesson-watch", &format!("{} {}", t(S::LessonWatch), crate::engine::text::join(&names, lang_sep())));
                 highlight(app, &s.show)?;
             }
