@@ -157,7 +157,10 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     // Lines are rebuilt when the fields change; values and highlights are updated in place.
     let is_head = |(k, v, _): &&(String, String, bool)| v.is_empty() && k.starts_with('#');
     let mut shown = app.view.info.borrow_mut();
-    let shape: Vec<(&String, bool)> = rows.iter().map(|r| (&r.0, is_head(&r))).collect();
+    let mut shape: Vec<(&String, bool)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        shape.push((&r.0, is_head(&r)));
+    }
     if app.view.changed("info", sig(&(port, shape))) {
         clear(body);
         shown.clear();

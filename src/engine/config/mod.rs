@@ -180,7 +180,11 @@ fn parse_int(s: &str) -> Option<i64> {
 /// '...' quoting (the same splitter redis-cli uses). `None` if unbalanced.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
     let args = crate::engine::resp::split_args(line).ok()?;
-    Some(args.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+    let mut words = Vec::with_capacity(args.len());
+    for a in &args {
+        words.push(String::from_utf8_lossy(a).into_owned());
+    }
+    Some(words)
 }
 
 /// `stringmatchlen(pattern, string, nocase=1)`: KEYS' glob matcher,
