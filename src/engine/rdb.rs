@@ -309,7 +309,7 @@ fn intset(vals: &[i64]) -> Vec<u8> {
         8
     };
     let mut sorted = vals.to_vec();
-    super::heapsort::sort_by_key(&mut sorted, |n| *n);
+    super::heapsort::sort(&mut sorted);
     let mut out = Vec::with_capacity(8 + width * sorted.len());
     out.extend_from_slice(&(width as u32).to_le_bytes());
     out.extend_from_slice(&(sorted.len() as u32).to_le_bytes());

@@ -190,7 +190,16 @@ fn command_kind(argv: &[Vec<u8>], dir: Direction) -> (Kind, String) {
     let name = argv.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
     let lower = name.to_ascii_lowercase();
     let sub = argv.get(1).map(|a| String::from_utf8_lossy(a).to_ascii_lowercase()).unwrap_or_default();
-    let words = || argv.iter().map(|a| truncate(&String::from_utf8_lossy(a), 16)).collect::<Vec<_>>().join(" ");
+    let words = || {
+        let mut out = String::new();
+        for (i, a) in argv.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&truncate(&String::from_utf8_lossy(a), 16));
+        }
+        out
+    };
     match lower.as_str() {
         "ping" => {
             let handshake = match dir {

@@ -191,7 +191,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let (l, r) = (pct(start, first, hist), pct(end, first, hist));
         let head = track.head.el.clone();
-        let d = track.blocks.get(used, track_el, |parent| {
+        let d = track.blocks.get(used, track_el, &|parent| {
             let d = super::dom::el(&v.doc, "div", "bl-block", "");
             let _ = parent.insert_before(&d, Some(&head));
             d
@@ -224,7 +224,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             (Some(n), _) => tf(S::BacklogMarkerFull, &[&r.port, &n]),
             (None, _) => tf(S::BacklogMarkerNone, &[&r.port]),
         };
-        let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""));
+        let d = track.markers.get(row, track_el, &|parent| child(parent, "div", "", ""));
         d.attr("class", if state != Mark::Inside { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" });
         d.text(&text);
         d.attr("data-port", &r.port.to_string());

@@ -226,7 +226,7 @@ pub struct Pool {
 
 impl Pool {
     /// The `i`-th slot, made with `make` (and appended to `parent`) if missing.
-    pub fn get(&mut self, i: usize, parent: &Element, mut make: impl FnMut(&Element) -> Element) -> &mut Slot {
+    pub fn get(&mut self, i: usize, parent: &Element, make: &dyn Fn(&Element) -> Element) -> &mut Slot {
         while self.slots.len() <= i {
             self.slots.push(Slot::new(make(parent)));
         }

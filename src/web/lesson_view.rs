@@ -154,10 +154,9 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let sel = app.view.get("lesson-select");
     if sel.child_element_count() as usize != app.lessons.len() + 1 {
         clear(sel);
-        let mut opts = vec![(String::new(), t(S::LessonFree).to_string())];
-        opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
-        for (v, label) in opts {
-            attr(&child(sel, "option", "", &label), "value", &v);
+        attr(&child(sel, "option", "", t(S::LessonFree)), "value", "");
+        for (i, l) in app.lessons.iter().enumerate() {
+            attr(&child(sel, "option", "", &format!("{}. {}", i + 1, l.title.get(lang().code()))), "value", &l.id);
         }
     }
     super::dom::set_value(sel, id.as_deref().unwrap_or(""));

@@ -73,7 +73,14 @@ pub fn import_script(app: &mut App, text: &str) -> Result<(), String> {
     app.run_lines(&lines);
     app.playing = false;
     app.notice = None;
-    app.selected = app.ports.iter().copied().find(|p| app.runner.sim.nodes.get(p).is_some_and(|n| n.upstream.is_some())).or(app.ports.first().copied()).unwrap_or(app.selected);
+    let mut pick = app.ports.first().copied();
+    for p in &app.ports {
+        if app.runner.sim.nodes.get(p).is_some_and(|n| n.upstream.is_some()) {
+            pick = Some(*p);
+            break;
+        }
+    }
+    app.selected = pick.unwrap_or(app.selected);
     Ok(())
 }
 

@@ -66,7 +66,7 @@ pub fn set_reply_order(s: &VecSet<Bytes>) -> Vec<Bytes> {
             }
         }
         if ints.len() == s.len() {
-            crate::engine::heapsort::sort_by_key(&mut ints, |n| *n);
+            crate::engine::heapsort::sort(&mut ints);
             let mut out = Vec::with_capacity(ints.len());
             for n in ints {
                 out.push(n.to_string().into_bytes());
