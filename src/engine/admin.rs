@@ -45,7 +45,10 @@ impl Node {
                 None => Reply::Error(NOT_INT.into()),
             },
             "info" => {
-                let sections: Vec<String> = argv[1..].iter().map(|a| text(a)).collect();
+                let mut sections = Vec::with_capacity(argv.len());
+                for a in &argv[1..] {
+                    sections.push(text(a));
+                }
                 Reply::Bulk(self.info(&sections, now).into_bytes())
             }
             "role" => self.role(),
@@ -311,13 +314,11 @@ impl Node {
 
     /// `finishShutdown`: save if asked (or if save points exist), then exit.
     pub(crate) fn finish_shutdown(&mut self, save: Option<bool>, now: u64) {
-        let lagging: Vec<String> = self
-            .clients
-            .values()
-            .filter_map(|c| c.replica.as_ref().map(|r| (c, r)))
-            .filter(|(_, r)| r.ack_off < self.repl.offset)
-            .map(|(c, r)| format!("Lagging replica {} reported offset {} behind master, lag={}, state={}.", Self::replica_name(c), self.repl.offset - r.ack_off, (now / 1000).saturating_sub(r.ack_time_ms / 1000), r.state.info_word()))
-            .collect();
+        let mut lagging = Vec::new();
+        for c in self.clients.values() {
+            let Some(r) = c.replica.as_ref().filter(|r| r.ack_off < self.repl.offset) else { continue };
+            lagging.push(format!("Lagging replica {} reported offset {} behind master, lag={}, state={}.", Self::replica_name(c), self.repl.offset - r.ack_off, (now / 1000).saturating_sub(r.ack_time_ms / 1000), r.state.info_word()));
+        }
         for l in lagging {
             self.log(now, Level::Warning, l);
         }
@@ -403,7 +404,10 @@ impl Node {
                 Reply::Integer(killed as i64)
             }
             b"list" => {
-                let mut lines: Vec<String> = self.locals.values().map(|c| self.client_info(c, now, "N", 0)).collect();
+                let mut lines = Vec::new();
+                for c in self.locals.values() {
+                    lines.push(self.client_info(c, now, "N", 0));
+                }
                 for c in self.clients.values() {
                     let omem = c.replica.as_ref().map_or(0, |r| self.replica_omem(r));
                     let flags = if c.replica.is_some() { "S" } else { "N" };

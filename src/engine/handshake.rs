@@ -230,7 +230,11 @@ impl Upstream {
     }
 
     pub(crate) fn send(&mut self, argv: &[&[u8]]) {
-        let argv: Vec<Bytes> = argv.iter().map(|a| a.to_vec()).collect();
+        let mut owned: Vec<Bytes> = Vec::with_capacity(argv.len());
+        for a in argv {
+            owned.push(a.to_vec());
+        }
+        let argv = owned;
         self.out.extend(resp::encode_command(&argv));
     }
 }

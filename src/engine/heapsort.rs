@@ -7,6 +7,12 @@
 //! (integers, a table with unique names): the result is then exactly what
 //! `sort`/`sort_unstable` give.
 
+/// Sorts `v` in ascending order: one instance of the sort per element
+/// type, where each caller's own key closure would make one more.
+pub fn sort<T: Ord + Copy>(v: &mut [T]) {
+    sort_by_key(v, |x| *x);
+}
+
 /// Sorts `v` in ascending order of `key`.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     for root in (0..v.len() / 2).rev() {

@@ -15,13 +15,17 @@ const DEFAULT_SECTIONS: &[&str] = &["server", "clients", "memory", "persistence"
 impl Node {
     /// The text of `INFO [section ...]`, lines ending in `\r\n`.
     pub fn info(&self, sections: &[String], now: u64) -> String {
-        let wanted: Vec<String> = if sections.is_empty() {
-            DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect()
-        } else if sections.iter().any(|s| s.eq_ignore_ascii_case("all") || s.eq_ignore_ascii_case("everything") || s.eq_ignore_ascii_case("default")) {
-            DEFAULT_SECTIONS.iter().map(|s| s.to_string()).collect()
+        let all = sections.is_empty() || sections.iter().any(|s| s.eq_ignore_ascii_case("all") || s.eq_ignore_ascii_case("everything") || s.eq_ignore_ascii_case("default"));
+        let mut wanted: Vec<String> = Vec::new();
+        if all {
+            for s in DEFAULT_SECTIONS {
+                wanted.push(s.to_string());
+            }
         } else {
-            sections.iter().map(|s| s.to_ascii_lowercase()).collect()
-        };
+            for s in sections {
+                wanted.push(s.to_ascii_lowercase());
+            }
+        }
         let mut parts = Vec::new();
         for name in DEFAULT_SECTIONS {
             if !wanted.iter().any(|w| w == name) {
@@ -200,9 +204,15 @@ impl Node {
             if db.entries.is_empty() {
                 continue;
             }
-            let ttls: Vec<u64> = db.entries.values().filter_map(|e| e.expire_at_ms).map(|t| t.saturating_sub(now)).collect();
-            let avg = if ttls.is_empty() { 0 } else { ttls.iter().sum::<u64>() / ttls.len() as u64 };
-            let _ = write!(o, "db{i}:keys={},expires={},avg_ttl={avg}\r\n", db.entries.len(), ttls.len());
+            let (mut expires, mut sum) = (0u64, 0u64);
+            for e in db.entries.values() {
+                if let Some(t) = e.expire_at_ms {
+                    expires += 1;
+                    sum += t.saturating_sub(now);
+                }
+            }
+            let avg = if expires == 0 { 0 } else { sum / expires };
+            let _ = write!(o, "db{i}:keys={},expires={expires},avg_ttl={avg}\r\n", db.entries.len());
         }
         o
     }
@@ -211,16 +221,12 @@ impl Node {
     pub fn role(&self) -> Reply {
         match &self.upstream {
             None => {
-                let replicas = self
-                    .clients
-                    .values()
-                    .filter_map(|c| c.replica.as_ref().map(|r| (c, r)))
-                    .filter(|(_, r)| r.state == ReplicaState::Online)
-                    .map(|(c, r)| {
-                        let port = c.listening_port.unwrap_or(c.addr_port);
-                        Reply::Array(vec![Reply::bulk("127.0.0.1"), Reply::bulk(port.to_string()), Reply::bulk(r.ack_off.to_string())])
-                    })
-                    .collect();
+                let mut replicas = Vec::new();
+                for c in self.clients.values() {
+                    let Some(r) = c.replica.as_ref().filter(|r| r.state == ReplicaState::Online) else { continue };
+                    let port = c.listening_port.unwrap_or(c.addr_port);
+                    replicas.push(Reply::Array(vec![Reply::bulk("127.0.0.1"), Reply::bulk(port.to_string()), Reply::bulk(r.ack_off.to_string())]));
+                }
                 Reply::Array(vec![Reply::bulk("master"), Reply::Integer(self.repl.offset as i64), Reply::Array(replicas)])
             }
             Some(up) => {

@@ -280,7 +280,13 @@ pub fn index(text: &str) -> Vec<String> {
 pub fn unbundle(text: &str) -> Vec<(&str, &str)> {
     let mut parts = crate::engine::text::split(text, "\n%% ");
     let Some(first) = parts.next().and_then(|p| p.strip_prefix("%% ")) else { return Vec::new() };
-    std::iter::once(first).chain(parts).map(|p| p.split_once('\n').map_or((p.trim(), ""), |(name, body)| (name.trim(), body))).collect()
+    let mut files = Vec::new();
+    let mut part = Some(first);
+    while let Some(p) = part {
+        files.push(p.split_once('\n').map_or((p.trim(), ""), |(name, body)| (name.trim(), body)));
+        part = parts.next();
+    }
+    files
 }
 
 #[cfg(test)]

@@ -216,12 +216,12 @@ pub(super) fn lp_backlen(l: usize) -> Vec<u8> {
         2097151..=268435454 => 4,
         _ => 5,
     };
-    (0..n)
-        .map(|i| {
-            let v = (l as u64 >> (7 * (n - 1 - i))) as u8;
-            if i == 0 { v } else { (v & 127) | 128 }
-        })
-        .collect()
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let v = (l as u64 >> (7 * (n - 1 - i))) as u8;
+        out.push(if i == 0 { v } else { (v & 127) | 128 });
+    }
+    out
 }
 
 /// One listpack entry (encoding + data + backlen), as `lpInsert` writes it.
@@ -265,17 +265,15 @@ fn lp_entry(ele: &[u8]) -> Vec<u8> {
 }
 
 /// A listpack blob holding `items` in order (header, entries, 0xFF).
-fn listpack<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+fn listpack(items: &[&[u8]]) -> Vec<u8> {
     let mut lp = vec![0u8; 6];
-    let mut n: usize = 0;
     for it in items {
         lp.extend_from_slice(&lp_entry(it));
-        n += 1;
     }
     lp.push(0xff);
     let total = lp.len() as u32;
     lp[0..4].copy_from_slice(&total.to_le_bytes());
-    lp[4..6].copy_from_slice(&(n.min(65535) as u16).to_le_bytes());
+    lp[4..6].copy_from_slice(&(items.len().min(65535) as u16).to_le_bytes());
     lp
 }
 
@@ -294,7 +292,11 @@ fn quicklist_nodes(items: &VecDeque<Bytes>) -> Vec<Vec<u8>> {
         let e = lp_entry(it).len();
         cur_sz += e;
     }
-    nodes.into_iter().map(listpack).collect()
+    let mut blobs = Vec::with_capacity(nodes.len());
+    for n in &nodes {
+        blobs.push(listpack(n));
+    }
+    blobs
 }
 
 /// An intset blob (`intset.c`): encoding, length, sorted little-endian values.
@@ -307,7 +309,7 @@ fn intset(vals: &[i64]) -> Vec<u8> {
         8
     };
     let mut sorted = vals.to_vec();
-    super::heapsort::sort_by_key(&mut sorted, |n| *n);
+    super::heapsort::sort(&mut sorted);
     let mut out = Vec::with_capacity(8 + width * sorted.len());
     out.extend_from_slice(&(width as u32).to_le_bytes());
     out.extend_from_slice(&(sorted.len() as u32).to_le_bytes());
@@ -350,7 +352,12 @@ fn save_key_value(out: &mut Vec<u8>, key: &[u8], v: &Value) {
             if small {
                 out.push(TYPE_HASH_LISTPACK);
                 save_string(out, key);
-                let lp = listpack(pairs.iter().flat_map(|(f, v)| [f.as_slice(), v.as_slice()]));
+                let mut items: Vec<&[u8]> = Vec::with_capacity(pairs.len() * 2);
+                for (f, v) in pairs {
+                    items.push(f);
+                    items.push(v);
+                }
+                let lp = listpack(&items);
                 save_string(out, &lp);
             } else {
                 out.push(TYPE_HASH);
@@ -363,7 +370,14 @@ fn save_key_value(out: &mut Vec<u8>, key: &[u8], v: &Value) {
             }
         }
         Value::Set(members) => {
-            let ints: Option<Vec<i64>> = members.iter().map(|m| string2ll(m)).collect();
+            let mut all = Vec::with_capacity(members.len());
+            for m in members.iter() {
+                match string2ll(m) {
+                    Some(n) => all.push(n),
+                    None => break,
+                }
+            }
+            let ints = (all.len() == members.len()).then_some(all);
             match ints {
                 Some(ints) if ints.len() <= SET_MAX_INTSET_ENTRIES => {
                     out.push(TYPE_SET_INTSET);

@@ -162,17 +162,16 @@ fn intset_items(blob: &[u8]) -> Result<Vec<Bytes>, RdbError> {
     if !matches!(width, 2 | 4 | 8) || n.checked_mul(width).map(|b| b + 8) != Some(blob.len()) {
         return Err(BAD);
     }
-    Ok(blob[8..]
-        .chunks(width)
-        .map(|c| {
-            let v = match width {
-                2 => i16::from_le_bytes(c.try_into().unwrap()) as i64,
-                4 => i32::from_le_bytes(c.try_into().unwrap()) as i64,
-                _ => i64::from_le_bytes(c.try_into().unwrap()),
-            };
-            v.to_string().into_bytes()
-        })
-        .collect())
+    let mut items = Vec::with_capacity(n);
+    for c in blob[8..].chunks(width) {
+        let v = match width {
+            2 => i16::from_le_bytes(c.try_into().unwrap()) as i64,
+            4 => i32::from_le_bytes(c.try_into().unwrap()) as i64,
+            _ => i64::from_le_bytes(c.try_into().unwrap()),
+        };
+        items.push(v.to_string().into_bytes());
+    }
+    Ok(items)
 }
 
 fn pairs(items: Vec<Bytes>) -> Result<Vec<(Bytes, Bytes)>, RdbError> {

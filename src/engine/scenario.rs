@@ -123,7 +123,10 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
         }
         return Ok(Some(Directive::Command(port, argv)));
     }
-    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    let mut words = Vec::new();
+    for w in trimmed.split_whitespace() {
+        words.push(w);
+    }
     let d = match words[0] {
         "seed" => match words.as_slice() {
             [_, n] => Directive::Seed(n.parse().map_err(|_| format!("seed needs a number, got '{n}'"))?),
@@ -133,7 +136,11 @@ pub fn parse_line(line: &str) -> Result<Option<Directive>, String> {
             let port = parse_port(words.get(1).ok_or("node needs a port: node PORT [--option value ...]")?)?;
             let rest = trimmed.splitn(3, char::is_whitespace).nth(2).unwrap_or("");
             let args = split_args(rest).map_err(|e| format!("{e} (unbalanced quotes?)"))?;
-            let args: Vec<String> = args.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect();
+            let mut words = Vec::with_capacity(args.len());
+            for a in &args {
+                words.push(String::from_utf8_lossy(a).into_owned());
+            }
+            let args = words;
             if args.first().is_some_and(|a| !a.starts_with("--")) {
                 return Err(format!("node options look like --name value, got '{}'", args[0]));
             }

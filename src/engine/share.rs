@@ -32,21 +32,26 @@ pub fn b64_encode(data: &[u8]) -> String {
 
 /// Decodes base64url (padding and whitespace tolerated); `None` if malformed.
 pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
-        .map(|b| match b {
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => ALPHABET.iter().position(|a| *a == b).map(|p| p as u8),
-        })
-        .collect::<Option<_>>()?;
+    let mut digits = Vec::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_whitespace() || b == b'=' {
+            continue;
+        }
+        digits.push(match b {
+            b'+' => 62,
+            b'/' => 63,
+            _ => ALPHABET.iter().position(|a| *a == b)? as u8,
+        });
+    }
     if digits.len() % 4 == 1 {
         return None;
     }
     let mut out = Vec::with_capacity(digits.len() * 3 / 4);
     for chunk in digits.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, d)| acc | u32::from(*d) << (18 - 6 * i));
+        let mut n = 0u32;
+        for (i, d) in chunk.iter().enumerate() {
+            n |= u32::from(*d) << (18 - 6 * i);
+        }
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }

@@ -41,10 +41,12 @@ pub fn split<'a>(hay: &'a str, sep: &'a str) -> impl Iterator<Item = &'a str> {
 /// `hay` with every `from` (non-empty) replaced by `to`, like `str::replace`.
 pub fn replace(hay: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(hay.len());
-    for (i, part) in split(hay, from).enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for part in split(hay, from) {
+        if !first {
             out.push_str(to);
         }
+        first = false;
         out.push_str(part);
     }
     out

@@ -190,7 +190,16 @@ fn command_kind(argv: &[Vec<u8>], dir: Direction) -> (Kind, String) {
     let name = argv.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
     let lower = name.to_ascii_lowercase();
     let sub = argv.get(1).map(|a| String::from_utf8_lossy(a).to_ascii_lowercase()).unwrap_or_default();
-    let words = || argv.iter().map(|a| truncate(&String::from_utf8_lossy(a), 16)).collect::<Vec<_>>().join(" ");
+    let words = || {
+        let mut out = String::new();
+        for (i, a) in argv.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&truncate(&String::from_utf8_lossy(a), 16));
+        }
+        out
+    };
     match lower.as_str() {
         "ping" => {
             let handshake = match dir {
@@ -221,13 +230,25 @@ pub fn headline(parts: &[Part]) -> Kind {
 /// A short label for a whole segment: the first labels and how many more
 /// (keepalive newlines are left out when something else came with them).
 pub fn summary(parts: &[Part]) -> String {
-    let telling: Vec<&Part> = parts.iter().filter(|p| p.kind != Kind::Keepalive).collect();
-    let shown = if telling.is_empty() { parts.iter().collect() } else { telling };
-    let mut out: Vec<String> = shown.iter().take(2).map(|p| p.label.clone()).collect();
-    if shown.len() > 2 {
-        out.push(format!("+{}", shown.len() - 2));
+    let telling = parts.iter().filter(|p| p.kind != Kind::Keepalive).count();
+    let mut out = String::new();
+    let mut shown = 0;
+    for p in parts {
+        if telling > 0 && p.kind == Kind::Keepalive {
+            continue;
+        }
+        if shown < 2 {
+            if shown > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&p.label);
+        }
+        shown += 1;
     }
-    out.join(", ")
+    if shown > 2 {
+        out.push_str(&format!(", +{}", shown - 2));
+    }
+    out
 }
 
 /// Cuts `s` to `max` characters, with an ellipsis.

@@ -4,7 +4,6 @@
 //! keyboard-shortcuts dialog.
 
 use std::cell::{Cell, RefCell};
-use crate::engine::vecmap::VecMap;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,8 +11,8 @@ use web_sys::{Element, HtmlElement};
 
 use super::app::App;
 use super::backlog_view::psync_text;
-use super::dom::{attr, button, child};
-use super::i18n::{t, tf, S};
+use super::dom::attr;
+use super::i18n::{tf, S};
 use crate::engine::net::Port;
 
 /// Least wall time between two announcements.
@@ -47,47 +46,47 @@ impl Announcer {
     }
 }
 
-/// Builds the live region and the notice bar at the top of `root`.
-pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let live = child(root, "div", "sr-only", "");
-    live.set_id("live");
-    attr(&live, "role", "status");
-    attr(&live, "aria-live", "polite");
-    let notice = child(root, "div", "notice", "");
-    notice.set_id("notice");
-    attr(&notice, "role", "alert");
-    attr(&notice, "hidden", "");
-    let text = child(&notice, "span", "", "");
-    button(&notice, "dismiss-notice", t(S::ShareDismiss));
-    els.insert("live", live);
-    els.insert("notice", notice);
-    els.insert("notice-text", text);
-    Ok(())
+/// The live region and the notice bar (see [`super::tree`]).
+const LIVE: &str = "
+div.sr-only#live role=status aria-live=polite @live
+div.notice#notice role=alert hidden @notice
+  span @notice-text
+  button.control type=button data-action=dismiss-notice %
+";
+
+/// Builds the live region and the notice bar.
+pub fn build(root: &Element, els: &mut super::tree::Els) {
+    super::tree::build(root, LIVE, &[S::ShareDismiss], els);
 }
+
+/// The shortcuts dialog (hidden).
+const HELP: &str = "
+div.dialog#help-dialog role=dialog aria-modal=true aria-labelledby=help-dialog-title hidden
+  h2#help-dialog-title %
+  dl.shortcuts
+    dt
+      kbd translate=no 'Space
+    dd %
+    dt
+      kbd translate=no '← →
+    dd %
+    dt
+      kbd translate=no '?
+    dd %
+    dt
+      kbd translate=no 'Esc
+    dd %
+    dt
+      kbd translate=no 'Tab
+    dd %
+  button.control type=button data-action=close-dialog %
+";
 
 /// Builds the shortcuts dialog and the share dialog (hidden).
-pub fn build_dialogs(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "help-dialog", t(S::HelpTitle));
-    let list = child(&d, "dl", "shortcuts", "");
-    for (keys, what) in [("Space", S::HelpSpace), ("← →", S::HelpArrows), ("?", S::HelpHelp), ("Esc", S::HelpEsc), ("Tab", S::HelpTab)] {
-        let dt = child(&list, "dt", "", "");
-        attr(&child(&dt, "kbd", "", keys), "translate", "no");
-        child(&list, "dd", "", t(what));
-    }
-    button(&d, "close-dialog", t(S::ShareClose));
-    super::share_ui::build(root, els)
-}
-
-/// A hidden modal dialog with a heading.
-pub fn dialog(root: &Element, id: &str, title: &str) -> Element {
-    let d = child(root, "div", "dialog", "");
-    d.set_id(id);
-    attr(&d, "role", "dialog");
-    attr(&d, "aria-modal", "true");
-    attr(&d, "aria-labelledby", &format!("{id}-title"));
-    attr(&d, "hidden", "");
-    child(&d, "h2", "", title).set_id(&format!("{id}-title"));
-    d
+pub fn build_dialogs(root: &Element, els: &mut super::tree::Els) {
+    let texts = [S::HelpTitle, S::HelpSpace, S::HelpArrows, S::HelpHelp, S::HelpEsc, S::HelpTab, S::ShareClose];
+    super::tree::build(root, HELP, &texts, els);
+    super::share_ui::build(root, els);
 }
 
 /// Shows a dialog and moves focus into it.
@@ -144,7 +143,11 @@ fn look(app: &App, port: Port) -> Look {
 
 /// Every node's look now, in port order.
 fn looks(app: &App) -> Vec<Look> {
-    app.ports.iter().map(|p| look(app, *p)).collect()
+    let mut all = Vec::with_capacity(app.ports.len());
+    for p in &app.ports {
+        all.push(look(app, *p));
+    }
+    all
 }
 
 /// Queues an announcement for every change since the last look: links
@@ -155,7 +158,12 @@ pub fn notice_changes(app: &mut App) {
         return;
     }
     let now = looks(app);
-    let pairs: Vec<(Look, Look)> = now.iter().filter_map(|new| seen.iter().find(|o| o.port == new.port).map(|old| (*old, *new))).collect();
+    let mut pairs: Vec<(Look, Look)> = Vec::new();
+    for new in &now {
+        if let Some(old) = seen.iter().find(|o| o.port == new.port) {
+            pairs.push((*old, *new));
+        }
+    }
     let both = |(old, new): &&(Look, Look)| old.running && new.running;
     for (_, new) in pairs.iter().filter(both).filter(|(o, n)| o.link != n.link) {
         let port = new.port;

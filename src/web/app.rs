@@ -115,14 +115,14 @@ impl View {
     pub fn build(doc: &Document, root: &Element) -> Result<View, JsValue> {
         root.set_text_content(None);
         let mut els = VecMap::new();
-        a11y::build(root, &mut els)?;
-        controls::build_header(doc, root, &mut els)?;
+        a11y::build(root, &mut els);
+        controls::build_header(root, &mut els);
         let layout = super::dom::child(root, "div", "layout", "");
-        topology::build(doc, &layout, &mut els)?;
-        controls::build_side(doc, &layout, &mut els)?;
-        backlog_view::build(doc, &layout, &mut els)?;
-        panels::build(doc, &layout, &mut els)?;
-        a11y::build_dialogs(root, &mut els)?;
+        topology::build(&layout, &mut els);
+        controls::build_side(&layout, &mut els);
+        backlog_view::build(&layout, &mut els);
+        panels::build(&layout, &mut els);
+        a11y::build_dialogs(root, &mut els);
         Ok(View { doc: doc.clone(), root: root.clone(), els, sigs: RefCell::new(VecMap::new()), width: Default::default(), scroll_to_end: RefCell::default(), texts: RefCell::default(), nodes: RefCell::default(), msgs: RefCell::default(), info: RefCell::default(), backlog: RefCell::default(), laid: RefCell::default(), turn: Default::default() })
     }
 

@@ -4,14 +4,13 @@
 //! there would need a full resync). Also the PSYNC decision callouts.
 
 use crate::engine::decimal::fixed;
-use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::App;
-use super::dom::{attr, child, clear, input, Pool, Slot};
+use super::dom::{attr, child, clear, Pool, Slot};
 use super::i18n::{t, tf, S};
 use super::topology::{Layout, BOX_H};
 use crate::engine::net::Port;
@@ -86,30 +85,23 @@ pub fn psync_text(ev: &PsyncEvent, master: &Node) -> String {
     }
 }
 
+/// The backlog panel: summary, track, size slider, PSYNC decisions (see
+/// [`super::tree`]).
+const BACKLOG: &str = "
+section.panel.backlog-panel#backlog
+  h2 % @backlog-title
+  p.backlog-summary @backlog-summary
+  div.bl-track @bl-track
+  label.field.backlog-slider
+    span.field-name %
+    input#backlog-size type=range data-action=backlog-size value=6 min=0 max=9 step=1 @backlog-slider
+    output @backlog-size-label
+  ul.psync-list#psync-list @psync-list
+";
+
 /// Builds the backlog panel.
-pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(layout, "section", "panel backlog-panel", "");
-    panel.set_id("backlog");
-    let title = child(&panel, "h2", "", t(S::BacklogTitle));
-    let summary = child(&panel, "p", "backlog-summary", "");
-    let track = child(&panel, "div", "bl-track", "");
-    let row = child(&panel, "label", "field backlog-slider", "");
-    child(&row, "span", "field-name", t(S::BacklogSize));
-    let slider = input(&row, "backlog-size", "range", "6");
-    slider.set_id("backlog-size");
-    for (k, v) in [("min", "0"), ("max", "9"), ("step", "1")] {
-        attr(&slider, k, v);
-    }
-    let size = child(&row, "output", "", "");
-    let list = child(&panel, "ul", "psync-list", "");
-    list.set_id("psync-list");
-    els.insert("backlog-title", title);
-    els.insert("backlog-summary", summary);
-    els.insert("bl-track", track);
-    els.insert("backlog-slider", slider);
-    els.insert("backlog-size-label", size);
-    els.insert("psync-list", list);
-    Ok(())
+pub fn build(layout: &Element, els: &mut super::tree::Els) {
+    super::tree::build(layout, BACKLOG, &[S::BacklogTitle, S::BacklogSize], els);
 }
 
 /// Percent position of `off` on the track: trimmed offsets in the left
@@ -199,7 +191,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let (l, r) = (pct(start, first, hist), pct(end, first, hist));
         let head = track.head.el.clone();
-        let d = track.blocks.get(used, track_el, |parent| {
+        let d = track.blocks.get(used, track_el, &|parent| {
             let d = super::dom::el(&v.doc, "div", "bl-block", "");
             let _ = parent.insert_before(&d, Some(&head));
             d
@@ -217,7 +209,12 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     track.titled.truncate(used);
     track.head.text(&tf(S::BacklogMasterMark, &[&m.repl.offset]));
     track.head.attr("style", &format!("left:{}%", fixed(pct(first + hist, first, hist), 2)));
-    let replicas: Vec<&Node> = app.runner.sim.nodes.values().filter(|n| n.upstream.as_ref().is_some_and(|u| u.port == m.port)).collect();
+    let mut replicas: Vec<&Node> = Vec::new();
+    for n in app.runner.sim.nodes.values() {
+        if n.upstream.as_ref().is_some_and(|u| u.port == m.port) {
+            replicas.push(n);
+        }
+    }
     track.height.attr("style", &format!("height:{}px", 64 + 42 * replicas.len()));
     for (row, r) in replicas.iter().enumerate() {
         let (next, state) = mark(m, r);
@@ -227,7 +224,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
             (Some(n), _) => tf(S::BacklogMarkerFull, &[&r.port, &n]),
             (None, _) => tf(S::BacklogMarkerNone, &[&r.port]),
         };
-        let d = track.markers.get(row, track_el, |parent| child(parent, "div", "", ""));
+        let d = track.markers.get(row, track_el, &|parent| child(parent, "div", "", ""));
         d.attr("class", if state != Mark::Inside { "bl-marker bl-replica outside" } else { "bl-marker bl-replica" });
         d.text(&text);
         d.attr("data-port", &r.port.to_string());
@@ -272,7 +269,10 @@ fn render_callouts(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let Some(newest) = lines.first() else { continue };
         let full = !matches!(newest.decision, PsyncDecision::Partial { .. });
-        let texts: Vec<(String, String)> = lines.iter().map(|ev| (ev.replica.clone(), psync_text(ev, n))).collect();
+        let mut texts = Vec::with_capacity(lines.len());
+        for ev in &lines {
+            texts.push((ev.replica.clone(), psync_text(ev, n)));
+        }
         shown.push((*port, [pos.0.to_bits(), pos.1.to_bits()], full, texts));
     }
     if !app.view.changed("callouts", sig(&(&shown, lay.height.to_bits()))) {

@@ -3,10 +3,10 @@
 //! errors in red, ↑/↓ history, and blocked commands (WAIT) answered later.
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::App;
-use super::dom::{attr, add, button, child, clear, clip, el, MAX_SHOWN};
+use super::dom::{attr, child, clear, clip, el, MAX_SHOWN};
 use super::i18n::{t, S};
 use crate::engine::net::Port;
 use crate::engine::node::ClientId;
@@ -146,30 +146,20 @@ pub fn browse(app: &mut App, port: Port, back: bool) -> Option<String> {
     Some(pos.map(|p| con.history[p].clone()).unwrap_or_default())
 }
 
+/// The console panel (see [`super::tree`]).
+const CONSOLE: &str = "
+section.panel.console#console
+  h2 %
+  div.console-out role=log translate=no aria-live=polite @console-out
+  form.console-line data-action=console-form
+    label.prompt for=console-input @console-prompt
+    input#console-input type=text autocomplete=off autocapitalize=off spellcheck=false enterkeyhint=send placeholder=% @console-input
+    button.control type=button data-action=console-send %
+";
+
 /// Builds the console panel.
-pub fn build(doc: &Document, parent: &Element, els: &mut crate::engine::vecmap::VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = add(parent, el(doc, "section", "panel console", ""));
-    panel.set_id("console");
-    child(&panel, "h2", "", t(S::ConsoleTitle));
-    let out = child(&panel, "div", "console-out", "");
-    attr(&out, "role", "log");
-    attr(&out, "translate", "no");
-    attr(&out, "aria-live", "polite");
-    let line = child(&panel, "form", "console-line", "");
-    attr(&line, "data-action", "console-form");
-    let prompt = child(&line, "label", "prompt", "");
-    attr(&prompt, "for", "console-input");
-    let input = child(&line, "input", "", "");
-    input.set_id("console-input");
-    for (k, v) in [("type", "text"), ("autocomplete", "off"), ("autocapitalize", "off"), ("spellcheck", "false"), ("enterkeyhint", "send")] {
-        attr(&input, k, v);
-    }
-    attr(&input, "placeholder", t(S::ConsolePlaceholder));
-    button(&line, "console-send", t(S::ConsoleSend));
-    els.insert("console-out", out);
-    els.insert("console-prompt", prompt);
-    els.insert("console-input", input);
-    Ok(())
+pub fn build(parent: &Element, els: &mut super::tree::Els) {
+    super::tree::build(parent, CONSOLE, &[S::ConsoleTitle, S::ConsolePlaceholder, S::ConsoleSend], els);
 }
 
 /// The console's input element.

@@ -5,14 +5,14 @@
 
 use crate::engine::decimal::fixed;
 use crate::engine::text::{contains, uint};
-use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::{App, MAX_NODES};
-use super::dom::{attr, button, child, input, select};
+use super::dom::{add_options, attr, button, child, input, select};
+use super::tree::{build, Els};
 use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 use crate::engine::traffic::human_bytes;
@@ -21,11 +21,6 @@ use crate::engine::traffic::human_bytes;
 /// The browser's `Math.pow`, not Rust's, which would add libm's `pow` to the wasm.
 pub fn speed_from_slider(v: f64) -> f64 {
     js_sys::Math::pow(10.0, (v - 20.0) / 20.0)
-}
-
-/// The slider position for a speed.
-pub fn slider_from_speed(s: f64) -> f64 {
-    (s.log10() * 20.0 + 20.0).round()
 }
 
 /// Bandwidth choices for a link, bytes per second.
@@ -40,87 +35,79 @@ fn labelled(parent: &Element, text: &str) -> Element {
     l
 }
 
-/// Builds the header bar: time controls, timeline, language, share, help, write load.
-pub fn build_header(_doc: &Document, root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let header = child(root, "header", "topbar", "");
-    let title = child(&header, "div", "brand", "");
-    child(&title, "h1", "", "replscope");
-    child(&title, "span", "tagline", t(S::Tagline));
-    let lang = button(&title, "lang", t(S::CtlLang));
-    lang.set_id("lang");
-    attr(&lang, "aria-label", t(S::CtlLangLabel));
-    attr(&lang, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" });
-    attr(&lang, "translate", "no");
-    button(&title, "share", t(S::CtlShare)).set_id("share");
-    button(&title, "help", t(S::CtlHelp)).set_id("help");
-    let bar = child(&header, "div", "toolbar", "");
-    bar.set_id("time-controls");
-    button(&bar, "back", t(S::CtlBack)).set_id("back");
-    let play = button(&bar, "play", "");
-    play.set_id("play");
-    button(&bar, "step", t(S::CtlStep)).set_id("step");
-    button(&bar, "skip", t(S::CtlSkip)).set_id("skip");
-    let speed = labelled(&bar, t(S::CtlSpeed));
-    let s = input(&speed, "speed", "range", &(slider_from_speed(1.0) as u64).to_string());
-    s.set_id("speed");
-    for (k, v) in [("min", "0"), ("max", "60"), ("step", "1")] {
-        attr(&s, k, v);
+/// The header bar: time controls, timeline, language, share, help, write
+/// load (see [`super::tree`]; the speed slider starts at 1×, position 20).
+const HEADER: &str = "
+header.topbar
+  div.brand
+    h1 'replscope
+    span.tagline %
+    button.control#lang type=button data-action=lang % aria-label=% translate=no @lang
+    button.control#share type=button data-action=share %
+    button.control#help type=button data-action=help %
+  div.toolbar#time-controls
+    button.control#back type=button data-action=back %
+    button.control#play type=button data-action=play @play
+    button.control#step type=button data-action=step %
+    button.control#skip type=button data-action=skip %
+    label.field
+      span.field-name %
+      input#speed type=range data-action=speed value=20 min=0 max=60 step=1 @speed
+      output.speed-label @speed-label '1×
+    output.sim-time#sim-time @sim-time
+    label.field
+      span.field-name %
+      input#seed type=number data-action=seed value=1 min=0 @seed
+    button.control#reset type=button data-action=reset %
+    button.control#add-node type=button data-action=add-node % @add-node
+    button.control#present type=button data-action=present % aria-pressed=false @present
+  div.toolbar.row2
+    label.field.timeline#timeline-field
+      span.field-name %
+      input#timeline type=range data-action=timeline value=0 min=0 @timeline
+    div.toolbar.load#load
+      strong %
+      label.field
+        span.field-name %
+        input#load-rate type=range data-action=load-rate value=0 min=0 max=1000 step=10 @load-rate
+        output @rate-label
+      label.field
+        span.field-name %
+        select#load-size data-action=load-size @load-size
+      output @load-count
+";
+
+/// Builds the header bar.
+pub fn build_header(root: &Element, els: &mut Els) {
+    let texts = [
+        S::Tagline, S::CtlLang, S::CtlLangLabel, S::CtlShare, S::CtlHelp, S::CtlBack, S::CtlStep, S::CtlSkip, S::CtlSpeed, S::CtlSeed,
+        S::CtlReset, S::CtlAdd, S::CtlPresent, S::CtlTimeline, S::LoadTitle, S::LoadRate, S::LoadSize,
+    ];
+    build(root, HEADER, &texts, els);
+    if let Some(lang) = els.get("lang") {
+        attr(lang, "lang", if super::i18n::lang() == super::i18n::Lang::Zh { "en" } else { "zh-CN" });
     }
-    let speed_label = child(&speed, "output", "speed-label", "1×");
-    let time = child(&bar, "output", "sim-time", "");
-    time.set_id("sim-time");
-    let seed = labelled(&bar, t(S::CtlSeed));
-    let seed_in = input(&seed, "seed", "number", "1");
-    seed_in.set_id("seed");
-    attr(&seed_in, "min", "0");
-    button(&bar, "reset", t(S::CtlReset)).set_id("reset");
-    let add_node = button(&bar, "add-node", t(S::CtlAdd));
-    add_node.set_id("add-node");
-    let present = button(&bar, "present", t(S::CtlPresent));
-    present.set_id("present");
-    attr(&present, "aria-pressed", "false");
-    let row = child(&header, "div", "toolbar row2", "");
-    let tl = labelled(&row, t(S::CtlTimeline));
-    attr(&tl, "class", "field timeline");
-    tl.set_id("timeline-field");
-    let timeline = input(&tl, "timeline", "range", "0");
-    timeline.set_id("timeline");
-    attr(&timeline, "min", "0");
-    let load = child(&row, "div", "toolbar load", "");
-    load.set_id("load");
-    child(&load, "strong", "", t(S::LoadTitle));
-    let rate = labelled(&load, t(S::LoadRate));
-    let r = input(&rate, "load-rate", "range", "0");
-    r.set_id("load-rate");
-    for (k, v) in [("min", "0"), ("max", "1000"), ("step", "10")] {
-        attr(&r, k, v);
+    if let Some(size) = els.get("load-size") {
+        let mut opts = Vec::new();
+        for s in VALUE_SIZES {
+            opts.push((s.to_string(), human_bytes(s as u64)));
+        }
+        add_options(size, &opts, "100");
     }
-    let rate_label = child(&rate, "output", "", "");
-    let size = labelled(&load, t(S::LoadSize));
-    let opts: Vec<(String, String)> = VALUE_SIZES.iter().map(|s| (s.to_string(), human_bytes(*s as u64))).collect();
-    select(&size, "load-size", &opts, "100").set_id("load-size");
-    let load_count = child(&load, "output", "", "");
-    for (k, e) in [("play", play), ("speed-label", speed_label), ("sim-time", time), ("seed", seed_in), ("present", present)] {
-        els.insert(k, e);
-    }
-    for (k, e) in [("rate-label", rate_label), ("load-count", load_count), ("add-node", add_node), ("timeline", timeline), ("speed", s), ("load-rate", r)] {
-        els.insert(k, e);
-    }
-    Ok(())
 }
 
-/// Builds the right-hand column: node panel, phases, console.
-pub fn build_side(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let side = child(layout, "div", "side", "");
-    super::lesson_view::build(&side, els)?;
-    let node = child(&side, "section", "panel node-panel", "");
-    node.set_id("node-panel");
-    let phases = child(&side, "section", "panel phases-panel", "");
-    phases.set_id("phases");
-    super::console::build(doc, &side, els)?;
-    els.insert("node-panel", node);
-    els.insert("phases", phases);
-    Ok(())
+/// The node panel and the phases, between the lesson and the console.
+const SIDE: &str = "
+section.panel.node-panel#node-panel @node-panel
+section.panel.phases-panel#phases @phases
+";
+
+/// Builds the right-hand column: lesson, node panel, phases, console.
+pub fn build_side(layout: &Element, els: &mut Els) {
+    let side = build(layout, "div.side", &[], els);
+    super::lesson_view::build(&side, els);
+    build(&side, SIDE, &[], els);
+    super::console::build(&side, els);
 }
 
 /// Updates the header from the state.
@@ -205,7 +192,12 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     with_port(button(&row, "remove", t(S::NodeRemove)));
     if node.is_some() {
         let row = child(panel, "div", "buttons", "");
-        let others: Vec<(String, String)> = app.ports.iter().filter(|p| **p != port).map(|p| (p.to_string(), p.to_string())).collect();
+        let mut others = Vec::new();
+        for p in &app.ports {
+            if *p != port {
+                others.push((p.to_string(), p.to_string()));
+            }
+        }
         let l = labelled(&row, t(S::NodeReplicaof));
         let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
         sel.set_id("master-select");
@@ -237,7 +229,10 @@ fn render_link(panel: &Element, a: Port, b: Port, cut: bool, latency: u64, bandw
         attr(&lat, k, v);
     }
     let l = labelled(&row, t(S::LinkBandwidth));
-    let opts: Vec<(String, String)> = BANDWIDTHS.iter().map(|b| (b.to_string(), format!("{}/s", human_bytes(*b)))).collect();
+    let mut opts = Vec::new();
+    for b in BANDWIDTHS {
+        opts.push((b.to_string(), format!("{}/s", human_bytes(b))));
+    }
     let bw = select(&l, "bandwidth", &opts, &bandwidth.to_string());
     attr(&bw, "data-a", &a.to_string());
     attr(&bw, "data-b", &b.to_string());
@@ -288,13 +283,17 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
             if action == "load-size" {
                 app.load_size = uint(value).unwrap_or(100);
             }
-            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { app.runner.sim.loads.values().map(|l| l.rate).max().unwrap_or(0) };
+            let (mut max_rate, mut have, mut stops) = (0, Vec::new(), Vec::new());
+            for (p, l) in app.runner.sim.loads.iter() {
+                max_rate = max_rate.max(l.rate);
+                have.push((*p, l.rate, l.value_size));
+                stops.push(*p);
+            }
+            let rate: u64 = if action == "load-rate" { uint(value).unwrap_or(0) } else { max_rate };
             let want = app.load_target().filter(|_| rate > 0).map(|m| (m, rate, app.load_size));
-            let have: Vec<(Port, u64, usize)> = app.runner.sim.loads.iter().map(|(p, l)| (*p, l.rate, l.value_size)).collect();
-            if have == want.into_iter().collect::<Vec<_>>() {
+            if have.as_slice() == want.as_slice() {
                 return;
             }
-            let stops: Vec<Port> = app.runner.sim.loads.keys().copied().collect();
             for p in stops {
                 app.act(&format!("load {p} 0"));
             }
@@ -356,7 +355,10 @@ fn add_node(app: &mut App) {
         return;
     }
     let Some(port) = (super::app::FIRST_PORT..).find(|p| !app.ports.contains(p) && !app.runner.sim.nodes.contains_key(p)) else { return };
-    let mut lines: Vec<String> = app.ports.iter().map(|p| format!("link {p} {port} latency {} bandwidth {}", super::app::PAGE_LATENCY, super::app::PAGE_BANDWIDTH)).collect();
+    let mut lines = Vec::new();
+    for p in &app.ports {
+        lines.push(format!("link {p} {port} latency {} bandwidth {}", super::app::PAGE_LATENCY, super::app::PAGE_BANDWIDTH));
+    }
     lines.push(match app.load_target() {
         Some(m) => format!("node {port} --replicaof 127.0.0.1 {m}"),
         None => format!("node {port}"),

@@ -62,9 +62,13 @@ pub fn set_value(e: &Element, value: &str) {
     dom(e).set_value_prop(value);
 }
 
+/// What [`on_settled`] calls with a promise's outcome.
+pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
 /// Calls `f` once `promise` settles, with its value or why it failed: two
-/// closures on `then` instead of an async runtime in the wasm.
-pub fn on_settled(promise: &JsValue, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+/// closures on `then` instead of an async runtime in the wasm. `f` is boxed
+/// so the wasm has one pair of those closures, not a pair per caller.
+pub fn on_settled(promise: &JsValue, f: Settled) {
     let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
     let g = f.clone();
     let fulfilled = Closure::once_into_js(move |v: JsValue| f.take().map_or((), |f| f(Ok(v))));
@@ -156,14 +160,19 @@ pub fn input(parent: &Element, action: &str, kind: &str, value: &str) -> Element
 pub fn select(parent: &Element, action: &str, options: &[(String, String)], selected: &str) -> Element {
     let s = child(parent, "select", "", "");
     attr(&s, "data-action", action);
+    add_options(&s, options, selected);
+    s
+}
+
+/// Appends (value, label) options to a `<select>`, `selected` chosen.
+pub fn add_options(select: &Element, options: &[(String, String)], selected: &str) {
     for (value, label) in options {
-        let o = child(&s, "option", "", label);
+        let o = child(select, "option", "", label);
         attr(&o, "value", value);
         if value == selected {
             attr(&o, "selected", "");
         }
     }
-    s
 }
 
 /// Removes every child of `e`.
@@ -217,7 +226,7 @@ pub struct Pool {
 
 impl Pool {
     /// The `i`-th slot, made with `make` (and appended to `parent`) if missing.
-    pub fn get(&mut self, i: usize, parent: &Element, mut make: impl FnMut(&Element) -> Element) -> &mut Slot {
+    pub fn get(&mut self, i: usize, parent: &Element, make: &dyn Fn(&Element) -> Element) -> &mut Slot {
         while self.slots.len() <= i {
             self.slots.push(Slot::new(make(parent)));
         }

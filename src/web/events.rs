@@ -126,8 +126,11 @@ pub fn paste_lines(a: &mut App, text: &str) {
     let typed = console::take_input(a);
     let port = a.selected;
     let all = format!("{typed}{text}");
-    for line in all.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.trim().is_empty()) {
-        console::run_line(a, port, line);
+    for line in all.lines() {
+        let line = line.trim_end_matches('\r');
+        if !line.trim().is_empty() {
+            console::run_line(a, port, line);
+        }
     }
 }
 

@@ -9,28 +9,25 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use super::app::{App, FIRST_PORT};
-use super::dom::{attr, button, child, clear, select};
+use super::dom::{attr, button, child, clear};
 use super::i18n::{lang, t, tf, S};
 use crate::engine::lesson::{Lesson, Step};
-use crate::engine::vecmap::VecMap;
 
-/// Builds the (empty) lesson panel.
-pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let panel = child(root, "section", "panel lesson-panel", "");
-    panel.set_id("lesson");
-    attr(&panel, "aria-labelledby", "lesson-heading");
-    let head = child(&panel, "div", "lesson-head", "");
-    child(&head, "h2", "", t(S::LessonTitle)).set_id("lesson-heading");
-    let pick = child(&head, "label", "field", "");
-    child(&pick, "span", "field-name sr-only", t(S::LessonPick));
-    let sel = select(&pick, "lesson", &[(String::new(), t(S::LessonFree).to_string())], "");
-    sel.set_id("lesson-select");
-    let body = child(&panel, "div", "lesson-body", "");
-    body.set_id("lesson-body");
-    els.insert("lesson", panel);
-    els.insert("lesson-select", sel);
-    els.insert("lesson-body", body);
-    Ok(())
+/// The lesson panel: heading, lesson picker, body (see [`super::tree`]).
+const LESSON: &str = "
+section.panel.lesson-panel#lesson aria-labelledby=lesson-heading @lesson
+  div.lesson-head
+    h2#lesson-heading %
+    label.field
+      span.field-name.sr-only %
+      select#lesson-select data-action=lesson @lesson-select
+        option value selected %
+  div.lesson-body#lesson-body @lesson-body
+";
+
+/// Builds the lesson panel (its picker offers the lessons once loaded).
+pub fn build(parent: &Element, els: &mut super::tree::Els) {
+    super::tree::build(parent, LESSON, &[S::LessonTitle, S::LessonPick, S::LessonFree], els);
 }
 
 impl App {
@@ -102,7 +99,11 @@ impl App {
             Some(s) => format!("{} {}", tf(S::SayStep, &[&k]), s.say.get(lang().code())),
             None => lesson.title.get(lang().code()).to_string(),
         };
-        let port = step.and_then(|s| s.select).or_else(|| lesson.steps.iter().take(k).rev().find_map(|s| s.select));
+        // The step's node, or the last one an earlier step selected.
+        let mut port = None;
+        for s in &lesson.steps[..k.min(lesson.steps.len())] {
+            port = s.select.or(port);
+        }
         self.announcer.say(text);
         self.selected = port.filter(|p| self.ports.contains(p)).or_else(|| self.ports.first().copied()).unwrap_or(FIRST_PORT);
     }
@@ -153,10 +154,9 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let sel = app.view.get("lesson-select");
     if sel.child_element_count() as usize != app.lessons.len() + 1 {
         clear(sel);
-        let mut opts = vec![(String::new(), t(S::LessonFree).to_string())];
-        opts.extend(app.lessons.iter().enumerate().map(|(i, l)| (l.id.clone(), format!("{}. {}", i + 1, l.title.get(lang().code())))));
-        for (v, label) in opts {
-            attr(&child(sel, "option", "", &label), "value", &v);
+        attr(&child(sel, "option", "", t(S::LessonFree)), "value", "");
+        for (i, l) in app.lessons.iter().enumerate() {
+            attr(&child(sel, "option", "", &format!("{}. {}", i + 1, l.title.get(lang().code()))), "value", &l.id);
         }
     }
     super::dom::set_value(sel, id.as_deref().unwrap_or(""));
@@ -188,7 +188,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         Some(s) => {
             child(&say, "p", "", s.say.get(code));
             if !s.show.is_empty() {
-                let names: Vec<&str> = s.show.iter().map(|n| S::panel(n).map_or(n.as_str(), |p| t(p))).collect();
+                let mut names = Vec::with_capacity(s.show.len());
+                for n in &s.show {
+                    names.push(S::panel(n).map_or(n.as_str(), |p| t(p)));
+                }
                 child(&say, "p", "lesson-watch", &format!("{} {}", t(S::LessonWatch), crate::engine::text::join(&names, lang_sep())));
                 highlight(app, &s.show)?;
             }

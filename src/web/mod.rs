@@ -23,6 +23,7 @@ pub mod sig;
 pub mod timeline;
 pub mod topology;
 pub mod traffic_view;
+pub mod tree;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -125,6 +126,9 @@ pub fn ui_table() -> JsValue {
 /// trap left open does not stop it. Builds with the default `panic=abort`
 /// (tests, a plain `trunk build`) run the hook first, with the message.
 fn install_panic_banner() {
+    // Under `panic=immediate-abort` (the site's build) no hook ever runs:
+    // leave it and the panic message's formatting out of the wasm.
+    #[cfg(not(panic = "immediate-abort"))]
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&JsValue::from_str(&message));

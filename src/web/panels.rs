@@ -4,10 +4,10 @@
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
 
 use super::app::App;
-use super::dom::{attr, button, child, clear, input, Slot};
+use super::dom::{attr, button, child, clear, Slot};
 use super::i18n::{t, tf, S};
 use crate::engine::net::Port;
 use crate::engine::vecmap::VecMap;
@@ -30,35 +30,25 @@ pub const CONFIG_PARAMS: [&str; 9] = [
     "masterauth",
 ];
 
+/// The INFO, log and config panels (see [`super::tree`]).
+const PANELS: &str = "
+section.panel.info-panel#info
+  h2 % @info-title
+  div.info-body translate=no @info-body
+section.panel.logs-panel#logs
+  h2 % @logs-title
+  label.field
+    span.field-name %
+    input#log-filter type=search data-action=log-filter value
+  div.logs-body role=log translate=no @logs-body
+section.panel.config-panel#config @config
+  h2 % @config-title
+  div.config-body @config-body
+";
+
 /// Builds the INFO, log and config panels.
-pub fn build(_doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let info = child(layout, "section", "panel info-panel", "");
-    info.set_id("info");
-    let info_title = child(&info, "h2", "", t(S::InfoTitle));
-    let info_body = child(&info, "div", "info-body", "");
-    attr(&info_body, "translate", "no");
-    let logs = child(layout, "section", "panel logs-panel", "");
-    logs.set_id("logs");
-    let logs_title = child(&logs, "h2", "", t(S::LogsTitle));
-    let filter = child(&logs, "label", "field", "");
-    child(&filter, "span", "field-name", t(S::LogsFilter));
-    let f = input(&filter, "log-filter", "search", "");
-    f.set_id("log-filter");
-    let logs_body = child(&logs, "div", "logs-body", "");
-    attr(&logs_body, "role", "log");
-    attr(&logs_body, "translate", "no");
-    let config = child(layout, "section", "panel config-panel", "");
-    config.set_id("config");
-    let config_title = child(&config, "h2", "", t(S::ConfigTitle));
-    let config_body = child(&config, "div", "config-body", "");
-    els.insert("info-title", info_title);
-    els.insert("info-body", info_body);
-    els.insert("logs-title", logs_title);
-    els.insert("logs-body", logs_body);
-    els.insert("config-title", config_title);
-    els.insert("config-body", config_body);
-    els.insert("config", config);
-    Ok(())
+pub fn build(layout: &Element, els: &mut super::tree::Els) {
+    super::tree::build(layout, PANELS, &[S::InfoTitle, S::LogsTitle, S::LogsFilter, S::ConfigTitle], els);
 }
 
 /// The phase numbers as text: no `u8` formatting in the wasm for six digits.
@@ -67,7 +57,11 @@ const PHASE_DIGITS: [&str; 7] = ["0", "1", "2", "3", "4", "5", "6"];
 /// One row per replica: the six phases, the current one lit, the exact
 /// `repl_state` beneath. The strip starts over at every reconnect.
 pub fn render_phases(app: &App) -> Result<(), JsValue> {
-    let sig = sig(&app.phases.iter().map(|(p, tr)| (p, tr.state, tr.visited, loading_perc(app, *p))).collect::<Vec<_>>());
+    let mut shown = Vec::with_capacity(app.phases.len());
+    for (p, tr) in &app.phases {
+        shown.push((p, tr.state, tr.visited, loading_perc(app, *p)));
+    }
+    let sig = sig(&shown);
     if !app.view.changed("phases", sig) {
         return Ok(());
     }
@@ -81,7 +75,12 @@ pub fn render_phases(app: &App) -> Result<(), JsValue> {
         let Some(state) = track.state else { continue };
         let row = child(panel, "div", "phase-row", "");
         attr(&row, "data-port", &port.to_string());
-        let visited: String = (1..=6).filter(|n| track.visited & (1 << (n - 1)) != 0).map(|n| PHASE_DIGITS[n]).collect();
+        let mut visited = String::new();
+        for n in 1..=6 {
+            if track.visited & (1 << (n - 1)) != 0 {
+                visited.push_str(PHASE_DIGITS[n]);
+            }
+        }
         attr(&row, "data-visited", &visited);
         child(&row, "span", "phase-port", &port.to_string());
         let strip = child(&row, "ol", "phase-strip", "");
@@ -138,7 +137,10 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     }
     let fresh = seen.1.is_empty();
     let mut rows = Vec::new();
-    for line in crate::engine::text::split(&text, "\r\n").filter(|l| !l.is_empty()) {
+    for line in crate::engine::text::split(&text, "\r\n") {
+        if line.is_empty() {
+            continue;
+        }
         let Some((k, v)) = line.split_once(':') else {
             rows.push((line.to_string(), String::new(), false));
             continue;
@@ -155,7 +157,10 @@ pub fn render_info(app: &App) -> Result<(), JsValue> {
     // Lines are rebuilt when the fields change; values and highlights are updated in place.
     let is_head = |(k, v, _): &&(String, String, bool)| v.is_empty() && k.starts_with('#');
     let mut shown = app.view.info.borrow_mut();
-    let shape: Vec<(&String, bool)> = rows.iter().map(|r| (&r.0, is_head(&r))).collect();
+    let mut shape: Vec<(&String, bool)> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        shape.push((&r.0, is_head(&r)));
+    }
     if app.view.changed("info", sig(&(port, shape))) {
         clear(body);
         shown.clear();
@@ -193,7 +198,13 @@ pub fn render_logs(app: &App) -> Result<(), JsValue> {
         return Ok(());
     };
     let needle = super::dom::lower(&app.log_filter);
-    let lines: Vec<String> = node.log.since(0).map(|l| l.to_string()).filter(|l| needle.is_empty() || crate::engine::text::contains(&super::dom::lower(l), &needle)).collect();
+    let mut lines = Vec::new();
+    for l in node.log.since(0) {
+        let l = l.to_string();
+        if needle.is_empty() || crate::engine::text::contains(&super::dom::lower(&l), &needle) {
+            lines.push(l);
+        }
+    }
     let skip = lines.len().saturating_sub(MAX_LOG_LINES);
     let dropped = node.log.dropped + skip as u64;
     attr(body, "data-dropped", &dropped.to_string());
@@ -217,14 +228,18 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
         }
         return Ok(());
     };
-    let values: Vec<String> = CONFIG_PARAMS.iter().map(|p| node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default()).collect();
+    let mut values = Vec::with_capacity(CONFIG_PARAMS.len());
+    for p in CONFIG_PARAMS {
+        values.push(node.config.get(p).first().map(|(_, v)| v.clone()).unwrap_or_default());
+    }
     if app.view.focus_inside("config") || !app.view.changed("config", sig(&(port, &values))) {
         return Ok(());
     }
     app.view.text("config-title", &tf(S::ConfigTitleOf, &[&port]));
     let body = app.view.get("config-body");
     clear(body);
-    for (param, value) in CONFIG_PARAMS.iter().zip(values) {
+    for (i, value) in values.iter().enumerate() {
+        let param = CONFIG_PARAMS[i];
         let row = child(body, "div", "config-row", "");
         let label = child(&row, "label", "config-name", param);
         attr(&label, "translate", "no");

@@ -32,7 +32,15 @@ impl FrameCosts {
     pub fn flat(&self) -> Vec<f64> {
         let split = if self.ring.len() < CAPACITY { 0 } else { self.next };
         let (older, newer) = self.ring.split_at(split);
-        newer.iter().chain(older).flat_map(|&(a, s, r)| [a, s, r]).collect()
+        let mut out = Vec::with_capacity(self.ring.len() * 3);
+        for part in [newer, older] {
+            for &(a, s, r) in part {
+                out.push(a);
+                out.push(s);
+                out.push(r);
+            }
+        }
+        out
     }
 }
 

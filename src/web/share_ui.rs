@@ -7,45 +7,39 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
-use super::a11y::{close_dialogs, dialog, open, toggle_help};
+use super::a11y::{close_dialogs, open, toggle_help};
 use super::app::{App, Shared};
-use super::dom::{attr, button, child, on_settled};
-use super::i18n::{lang, set_lang, t, tf, Lang, S};
+use super::dom::on_settled;
+use super::i18n::{lang, set_lang, tf, Lang, S};
 use crate::engine::scenario;
 use crate::engine::share::{self, LinkError, Share};
-use crate::engine::vecmap::VecMap;
 
-/// Builds the share dialog (hidden).
-pub fn build(root: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let d = dialog(root, "share-dialog", t(S::ShareTitle));
-    for (id, label) in [("share-link", S::ShareLink), ("embed-link", S::ShareEmbed)] {
-        let l = child(&d, "label", "stacked", "");
-        child(&l, "span", "field-name", t(label));
-        let i = child(&l, "input", "", "");
-        i.set_id(id);
-        attr(&i, "type", "text");
-        attr(&i, "readonly", "");
-        attr(&i, "translate", "no");
-    }
-    button(&d, "export", t(S::ShareExport)).set_id("export");
-    let l = child(&d, "label", "stacked", "");
-    child(&l, "span", "field-name", t(S::ShareImport));
-    let text = child(&l, "textarea", "", "");
-    text.set_id("import-text");
-    attr(&text, "rows", "8");
-    attr(&text, "spellcheck", "false");
-    attr(&text, "translate", "no");
-    let f = child(&d, "label", "field", "");
-    child(&f, "span", "field-name", t(S::ShareFile));
-    let file = child(&f, "input", "", "");
-    file.set_id("import-file");
-    attr(&file, "type", "file");
-    attr(&file, "accept", ".scn,.txt,text/plain");
-    let row = child(&d, "div", "buttons", "");
-    button(&row, "import-run", t(S::ShareRun)).set_id("import-run");
-    button(&row, "close-dialog", t(S::ShareClose));
-    els.insert("import-text", text);
-    Ok(())
+/// The share dialog (hidden): links, export, import (see [`super::tree`]).
+const SHARE: &str = "
+div.dialog#share-dialog role=dialog aria-modal=true aria-labelledby=share-dialog-title hidden
+  h2#share-dialog-title %
+  label.stacked
+    span.field-name %
+    input#share-link type=text readonly translate=no
+  label.stacked
+    span.field-name %
+    input#embed-link type=text readonly translate=no
+  button.control#export type=button data-action=export %
+  label.stacked
+    span.field-name %
+    textarea#import-text rows=8 spellcheck=false translate=no @import-text
+  label.field
+    span.field-name %
+    input#import-file type=file accept=.scn,.txt,text/plain
+  div.buttons
+    button.control#import-run type=button data-action=import-run %
+    button.control type=button data-action=close-dialog %
+";
+
+/// Builds the share dialog.
+pub fn build(root: &Element, els: &mut super::tree::Els) {
+    let texts = [S::ShareTitle, S::ShareLink, S::ShareEmbed, S::ShareExport, S::ShareImport, S::ShareFile, S::ShareRun, S::ShareClose];
+    super::tree::build(root, SHARE, &texts, els);
 }
 
 /// The page's address without its fragment.
@@ -71,12 +65,22 @@ pub fn import_script(app: &mut App, text: &str) -> Result<(), String> {
         app.notice = Some(tf(S::ShareBadScript, &[&e]));
         return Err(e.to_string());
     }
-    let lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut lines = Vec::new();
+    for l in text.lines() {
+        lines.push(l.to_string());
+    }
     app.new_world();
     app.run_lines(&lines);
     app.playing = false;
     app.notice = None;
-    app.selected = app.ports.iter().copied().find(|p| app.runner.sim.nodes.get(p).is_some_and(|n| n.upstream.is_some())).or(app.ports.first().copied()).unwrap_or(app.selected);
+    let mut pick = app.ports.first().copied();
+    for p in &app.ports {
+        if app.runner.sim.nodes.get(p).is_some_and(|n| n.upstream.is_some()) {
+            pick = Some(*p);
+            break;
+        }
+    }
+    app.selected = pick.unwrap_or(app.selected);
     Ok(())
 }
 
@@ -190,13 +194,16 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         // The element with that id is the dialog's `<input type="file">`.
         let Some(file) = input.unchecked_ref::<HtmlInputElement>().files().and_then(|f| f.get(0)) else { return };
         let app = app.clone();
-        on_settled(&file.text(), move |text| {
-            let Ok(text) = text else { return };
-            let text = text.as_string().unwrap_or_default();
-            if let Ok(a) = app.try_borrow() {
-                super::dom::set_value(a.view.get("import-text"), &text);
-            }
-        });
+        on_settled(
+            &file.text(),
+            Box::new(move |text| {
+                let Ok(text) = text else { return };
+                let text = text.as_string().unwrap_or_default();
+                if let Ok(a) = app.try_borrow() {
+                    super::dom::set_value(a.view.get("import-text"), &text);
+                }
+            }),
+        );
     });
     root.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref())?;
     cb.forget();
@@ -209,14 +216,20 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
 pub fn load_lessons(app: Shared) {
     let bundle = TextDecoder::new("gb18030").decode(&LESSONS.with(JsValue::clone));
     let files = crate::engine::lesson::unbundle(&bundle);
-    let result = if files.is_empty() {
-        Err("no lessons in this build".to_string())
-    } else {
-        files.into_iter().map(|(name, text)| crate::engine::lesson::load(text).map_err(|e| format!("{name}: {e}"))).collect::<Result<Vec<_>, String>>()
-    };
+    let mut lessons = Vec::with_capacity(files.len());
+    let mut result = if files.is_empty() { Err("no lessons in this build".to_string()) } else { Ok(()) };
+    for (name, text) in files {
+        match crate::engine::lesson::load(text) {
+            Ok(l) => lessons.push(l),
+            Err(e) => {
+                result = Err(format!("{name}: {e}"));
+                break;
+            }
+        }
+    }
     let Ok(mut a) = app.try_borrow_mut() else { return };
     match result {
-        Ok(l) => a.lessons = l,
+        Ok(()) => a.lessons = lessons,
         Err(e) => a.lessons_error = Some(e),
     }
     a.after_lessons_loaded();

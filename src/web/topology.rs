@@ -7,10 +7,12 @@ use crate::engine::vecmap::VecMap;
 
 use super::sig::sig;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element};
+use web_sys::Element;
+
+use super::tree::Els;
 
 use super::app::App;
-use super::dom::{attr, child, clear, fmt, svg, svg_child, svg_text, Slot};
+use super::dom::{attr, child, clear, fmt, svg_child, svg_text, Slot};
 use super::i18n::{t, tf, S};
 use crate::engine::handshake::ReplState;
 use crate::engine::net::Port;
@@ -68,8 +70,15 @@ pub fn layout(app: &App) -> Layout {
     let client = app.view.width();
     let width = if client > 0.0 && client < 700.0 { NARROW_WIDTH } else { WIDTH };
     let cols = ((width / COLUMN_W) as usize).max(1);
-    let rows: Vec<&[Port]> = levels.values().flat_map(|ports| ports.chunks(cols)).collect();
-    let widest = rows.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as f64;
+    let mut rows: Vec<&[Port]> = Vec::new();
+    let mut widest = 1;
+    for ports in levels.values() {
+        for row in ports.chunks(cols) {
+            widest = widest.max(row.len());
+            rows.push(row);
+        }
+    }
+    let widest = widest as f64;
     let box_w = BOX_W.min(width / widest - 12.0);
     let mut pos = VecMap::new();
     for (row, ports) in rows.iter().enumerate() {
@@ -82,40 +91,33 @@ pub fn layout(app: &App) -> Layout {
     Layout { pos, box_w, height, width }
 }
 
-/// Builds the stage: the SVG, the PSYNC callout layer, the legend, the
-/// message detail box.
-pub fn build(doc: &Document, layout: &Element, els: &mut VecMap<&'static str, Element>) -> Result<(), JsValue> {
-    let stage = child(layout, "section", "panel stage", "");
-    stage.set_id("stage");
-    child(&stage, "h2", "sr-only", t(S::TopoTitle));
-    let inner = child(&stage, "div", "stage-inner", "");
-    let topo = svg(doc, "svg", &[("class", "topology"), ("role", "img"), ("viewBox", "0 0 1000 400")]);
-    topo.set_id("topology");
-    attr(&topo, "aria-label", t(S::TopoTitle));
-    let defs = svg_child(&topo, "defs", &[]);
-    let marker = svg_child(&defs, "marker", &[("id", "arrow"), ("viewBox", "0 0 10 10"), ("refX", "9"), ("refY", "5"), ("markerWidth", "7"), ("markerHeight", "7"), ("orient", "auto")]);
-    svg_child(&marker, "path", &[("d", "M0,0 L10,5 L0,10 z"), ("class", "arrowhead")]);
-    let links = svg_child(&topo, "g", &[("class", "links")]);
-    let nodes = svg_child(&topo, "g", &[("class", "nodes")]);
-    let msgs = svg_child(&topo, "g", &[("class", "msgs"), ("translate", "no")]);
-    super::dom::append(&inner, &topo);
-    let callouts = child(&inner, "div", "callouts", "");
-    attr(&callouts, "aria-live", "polite");
-    let legend = child(&stage, "div", "legend", "");
+/// The stage: the topology's SVG (links, nodes, messages), the callouts,
+/// the legend and the message detail (see [`super::tree`]).
+const STAGE: &str = r#"
+section.panel.stage#stage
+  h2.sr-only %
+  div.stage-inner
+    svg.topology#topology role=img viewBox="0 0 1000 400" aria-label=% @topology
+      defs
+        marker#arrow viewBox="0 0 10 10" refX=9 refY=5 markerWidth=7 markerHeight=7 orient=auto
+          path d="M0,0 L10,5 L0,10 z" class=arrowhead
+      g.links @links
+      g.nodes @nodes
+      g.msgs translate=no @msgs
+    div.callouts aria-live=polite @callouts
+  div.legend @legend
+  div.msg-detail#msg-detail % @msg-detail
+"#;
+
+/// Builds the stage, with a legend entry per message kind.
+pub fn build(layout: &Element, els: &mut Els) {
+    super::tree::build(layout, STAGE, &[S::TopoTitle, S::TopoTitle, S::MsgHint], els);
+    let Some(legend) = els.get("legend") else { return };
     for kind in crate::engine::traffic::Kind::ALL {
-        let item = child(&legend, "span", &format!("legend-item kind-{}", kind.name()), "");
+        let item = child(legend, "span", &format!("legend-item kind-{}", kind.name()), "");
         child(&item, "span", "chip", super::traffic_view::glyph(kind));
         child(&item, "span", "", t(S::kind(kind)));
     }
-    let detail = child(&stage, "div", "msg-detail", t(S::MsgHint));
-    detail.set_id("msg-detail");
-    els.insert("topology", topo);
-    els.insert("links", links);
-    els.insert("nodes", nodes);
-    els.insert("msgs", msgs);
-    els.insert("callouts", callouts);
-    els.insert("msg-detail", detail);
-    Ok(())
 }
 
 /// The replica's link as the node shows it: `up`, or `down` with its state.

@@ -209,7 +209,12 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         todo.push((seg, key, a, b, last));
     }
     // Elements of segments gone since draw the new ones, in place.
-    let mut gone: Vec<usize> = (0..m.slots.len()).filter(|&i| m.slots[i].pass != m.pass && m.slots[i].seg.is_some()).collect();
+    let mut gone = Vec::new();
+    for (i, slot) in m.slots.iter().enumerate() {
+        if slot.pass != m.pass && slot.seg.is_some() {
+            gone.push(i);
+        }
+    }
     let mut drawn = VecMap::new();
     for (seg, key, a, b, last) in todo {
         let i = match last.or_else(|| gone.pop()).or_else(|| m.free.pop()) {

@@ -80,9 +80,14 @@ pub(super) fn hdel(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 pub(super) fn hgetall(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     match ctx.read(&argv[1]) {
         None => Reply::Array(vec![]),
-        Some(Entry { value: Value::Hash(h), .. }) => Reply::Array(
-            h.iter().flat_map(|(f, v)| [Reply::Bulk(f.clone()), Reply::Bulk(v.clone())]).collect(),
-        ),
+        Some(Entry { value: Value::Hash(h), .. }) => {
+            let mut items = Vec::with_capacity(h.len() * 2);
+            for (f, v) in h.iter() {
+                items.push(Reply::Bulk(f.clone()));
+                items.push(Reply::Bulk(v.clone()));
+            }
+            Reply::Array(items)
+        }
         Some(_) => err(WRONGTYPE),
     }
 }

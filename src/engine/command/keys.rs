@@ -49,12 +49,12 @@ pub(super) fn keys(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let pat = &argv[1];
     let all = &pat[..] == b"*";
     let now = ctx.now_ms;
-    let out = ctx.keyspace.dbs[ctx.db]
-        .entries
-        .iter()
-        .filter(|(k, e)| (all || glob_match(pat, k)) && !e.is_expired(now))
-        .map(|(k, _)| Reply::Bulk(k.clone()))
-        .collect();
+    let mut out = Vec::new();
+    for (k, e) in ctx.keyspace.dbs[ctx.db].entries.iter() {
+        if (all || glob_match(pat, k)) && !e.is_expired(now) {
+            out.push(Reply::Bulk(k.clone()));
+        }
+    }
     Reply::Array(out)
 }
 

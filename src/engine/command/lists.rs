@@ -101,7 +101,11 @@ pub(super) fn lrange(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     if e >= len {
         e = len - 1;
     }
-    Reply::Array(l.range(s as usize..=e as usize).map(|v| Reply::Bulk(v.clone())).collect())
+    let mut out = Vec::with_capacity((e - s + 1) as usize);
+    for v in l.range(s as usize..=e as usize) {
+        out.push(Reply::Bulk(v.clone()));
+    }
+    Reply::Array(out)
 }
 
 /// LLEN key.

@@ -58,20 +58,40 @@ pub(super) fn srem(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
 /// hash-table order is not reproduced).
 pub fn set_reply_order(s: &VecSet<Bytes>) -> Vec<Bytes> {
     if s.len() <= SET_MAX_INTSET_ENTRIES {
-        let ints: Option<Vec<i64>> = s.iter().map(|m| parse_i64(m)).collect();
-        if let Some(mut v) = ints {
-            crate::engine::heapsort::sort_by_key(&mut v, |n| *n);
-            return v.into_iter().map(|n| n.to_string().into_bytes()).collect();
+        let mut ints = Vec::with_capacity(s.len());
+        for m in s.iter() {
+            match parse_i64(m) {
+                Some(n) => ints.push(n),
+                None => break,
+            }
+        }
+        if ints.len() == s.len() {
+            crate::engine::heapsort::sort(&mut ints);
+            let mut out = Vec::with_capacity(ints.len());
+            for n in ints {
+                out.push(n.to_string().into_bytes());
+            }
+            return out;
         }
     }
-    s.iter().cloned().collect()
+    let mut out = Vec::with_capacity(s.len());
+    for m in s.iter() {
+        out.push(m.clone());
+    }
+    out
 }
 
 /// SMEMBERS key.
 pub(super) fn smembers(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     match ctx.read(&argv[1]) {
         None => Reply::Array(vec![]),
-        Some(Entry { value: Value::Set(s), .. }) => Reply::Array(set_reply_order(s).into_iter().map(Reply::Bulk).collect()),
+        Some(Entry { value: Value::Set(s), .. }) => {
+            let mut out = Vec::with_capacity(s.len());
+            for m in set_reply_order(s) {
+                out.push(Reply::Bulk(m));
+            }
+            Reply::Array(out)
+        }
         Some(_) => err(WRONGTYPE),
     }
 }

@@ -180,7 +180,11 @@ fn parse_int(s: &str) -> Option<i64> {
 /// '...' quoting (the same splitter redis-cli uses). `None` if unbalanced.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
     let args = crate::engine::resp::split_args(line).ok()?;
-    Some(args.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+    let mut words = Vec::with_capacity(args.len());
+    for a in &args {
+        words.push(String::from_utf8_lossy(a).into_owned());
+    }
+    Some(words)
 }
 
 /// `stringmatchlen(pattern, string, nocase=1)`: KEYS' glob matcher,
@@ -210,14 +214,24 @@ impl Config {
             Field::Replicaof => self.replicaof.as_ref().map(|(h, p)| format!("{h} {p}")).unwrap_or_default(),
             Field::ReplBacklogSize => self.repl_backlog_size.to_string(),
             Field::ReplDisklessLoad => DISKLESS_LOAD_NAMES[self.repl_diskless_load as usize].to_string(),
-            Field::ClientOutputBufferLimit => ["normal", "slave", "pubsub"]
-                .iter()
-                .zip(self.client_output_buffer_limit.iter())
-                .map(|(n, l)| format!("{n} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
-                .collect::<Vec<_>>()
-                .join(" "),
+            Field::ClientOutputBufferLimit => {
+                let mut out = String::new();
+                for (i, l) in self.client_output_buffer_limit.iter().enumerate() {
+                    let class = ["normal", "slave", "pubsub"][i];
+                    let sep = if i > 0 { " " } else { "" };
+                    out.push_str(&format!("{sep}{class} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds));
+                }
+                out
+            }
             Field::Maxmemory => self.maxmemory.to_string(),
-            Field::Save => self.save.iter().map(|(s, c)| format!("{s} {c}")).collect::<Vec<_>>().join(" "),
+            Field::Save => {
+                let mut out = String::new();
+                for (i, (s, c)) in self.save.iter().enumerate() {
+                    let sep = if i > 0 { " " } else { "" };
+                    out.push_str(&format!("{sep}{s} {c}"));
+                }
+                out
+            }
             Field::Dir => self.dir.clone(),
             Field::Dbfilename => self.dbfilename.clone(),
             _ => String::new(),
@@ -369,7 +383,13 @@ impl Config {
         let backup = self.clone();
         for (listed, spec, value) in found {
             let args: Vec<String> = if matches!(spec.3, Kind::Multi) {
-                if value.is_empty() { Vec::new() } else { value.split(' ').map(str::to_string).collect() }
+                let mut words = Vec::new();
+                if !value.is_empty() {
+                    for w in value.split(' ') {
+                        words.push(w.to_string());
+                    }
+                }
+                words
             } else {
                 vec![value.to_string()]
             };
@@ -388,10 +408,13 @@ impl Config {
         if !pattern.contains(['*', '?', '[']) {
             return lookup(pattern).map(|(_, spec)| vec![(pattern.to_string(), self.value_of(spec.2))]).unwrap_or_default();
         }
-        all_names()
-            .filter(|(listed, _)| glob_match(pattern, listed))
-            .map(|(listed, spec)| (listed.to_string(), self.value_of(spec.2)))
-            .collect()
+        let mut out = Vec::new();
+        for &(listed, spec) in &all_names() {
+            if glob_match(pattern, listed) {
+                out.push((listed.to_string(), self.value_of(spec.2)));
+            }
+        }
+        out
     }
 
     /// redis-server command-line options (`--port 6380 --replicaof 127.0.0.1 6379`,

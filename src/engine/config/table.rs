@@ -99,13 +99,28 @@ pub(super) const SPECS: &[Spec] = &[
 ];
 
 /// Every name CONFIG GET can match, canonical names first, then aliases:
-/// (listed name, its row).
-pub(super) fn all_names() -> impl Iterator<Item = (&'static str, &'static Spec)> {
-    SPECS.iter().map(|s| (s.0, s)).chain(SPECS.iter().filter_map(|s| s.1.map(|a| (a, s))))
+/// (listed name, its row). Plain loops: an iterator chain here was a
+/// kilobyte of adapter code in the wasm.
+pub(super) fn all_names() -> Vec<(&'static str, &'static Spec)> {
+    let mut names = Vec::with_capacity(SPECS.len() + 8);
+    for s in SPECS.iter() {
+        names.push((s.0, s));
+    }
+    for s in SPECS.iter() {
+        if let Some(alias) = s.1 {
+            names.push((alias, s));
+        }
+    }
+    names
 }
 
 pub(super) fn lookup(name: &str) -> Option<(&'static str, &'static Spec)> {
-    all_names().find(|(n, _)| n.eq_ignore_ascii_case(name))
+    for &(n, s) in &all_names() {
+        if n.eq_ignore_ascii_case(name) {
+            return Some((n, s));
+        }
+    }
+    None
 }
 
 /// `field_ref`/`field_mut` pairs for the fields of one type that `apply`
