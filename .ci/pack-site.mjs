@@ -55,16 +55,22 @@ export function buildDecoder() {
   }
 }
 
+/** `line` without the spaces that are neither in a string literal nor between two names. */
+function squeeze(line) {
+  return line.split(/('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`)/)
+    .map((part, i) => (i % 2 ? part : part.replace(/(?<![\w$]) +| +(?![\w$])/g, ''))).join('');
+}
+
 /**
- * The loader the page runs, as source and as a function. The source loses
- * its comment lines, indentation and every space not between two word
- * characters (www/loader.js is written for that: no string literal holds a
- * space, and there is no `a - -b`).
+ * The loader the page runs, as source and its `unpack` as a function. The
+ * source loses its comment lines, indentation and every space outside a
+ * string literal that is not between two names (www/loader.js has no
+ * `a - -b`, no regular expression and no literal across lines).
  */
 export function loader() {
   const source = fs.readFileSync(path.join(ROOT, 'www', 'loader.js'), 'utf8').split('\n')
     .filter((line) => !/^\s*(\/\/|$)/.test(line))
-    .map((line) => line.trim().replace(/(?<![\w$]) +| +(?![\w$])/g, '')).join('\n');
+    .map((line) => squeeze(line.trim())).join('\n');
   return { source, unpack: new Function(`${source}\nreturn unpack;`)() };
 }
 

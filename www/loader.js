@@ -4,13 +4,13 @@
 // stylesheet and its wasm-bindgen glue, one after another. LZMA because it
 // packs them 17% smaller than gzip -9 does (README, "Performance"); its
 // decoder is src/unlzma.rs as a small wasm module of its own, which the
-// packer writes into index.html in base64. No string literal here holds a
-// space: the packer drops every space not between two names.
+// packer writes into index.html in base64. The packer drops comment lines
+// and every space outside a string literal that is not between two names.
 
 // The parts of the pack in `res`, decoded by the wasm module in base64
 // `decoder`: as many as `lens` gives lengths for, and the rest.
 async function unpack(res, decoder, lens) {
-  if (!res.ok) throw Error(res.url + ':' + res.status);
+  if (!res.ok) throw Error(`${res.url}: HTTP ${res.status}`);
   const src = new Uint8Array(await res.arrayBuffer());
   const module = Uint8Array.from(atob(decoder), (c) => c.charCodeAt(0));
   const { memory, unlzma } = (await WebAssembly.instantiate(module)).instance.exports;
@@ -21,7 +21,7 @@ async function unpack(res, decoder, lens) {
   let at = memory.grow(Math.ceil(src.length / 65536)) * 65536;
   new Uint8Array(memory.buffer).set(src, at);
   const out = unlzma(at, src.length);
-  if (!out) throw Error('corrupt:' + res.url);
+  if (!out) throw Error(`${res.url}: corrupt`);
   const bytes = new Uint8Array(memory.buffer, out, size), parts = [];
   at = 0;
   for (const n of lens) parts.push(bytes.slice(at, at += n));
@@ -31,12 +31,18 @@ async function unpack(res, decoder, lens) {
 
 // Starts the page from the pack at `url`: the stylesheet, the lessons for
 // the page to read (window.replscopeLessons), then the glue as a module,
-// which instantiates the wasm.
+// which instantiates the wasm. If that fails (the network, an old browser),
+// the page says so where it said it was loading.
 async function start(url, integrity, decoder, lens) {
-  const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoder, lens);
-  document.head.append(Object.assign(document.createElement('style'), { textContent: new TextDecoder().decode(css) }));
-  window.replscopeLessons = lessons;
-  const bindings = await import(URL.createObjectURL(new Blob([glue], { type: 'text/javascript' })));
-  window.wasmBindings = bindings;
-  await bindings.default({ module_or_path: wasm });
+  try {
+    const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoder, lens);
+    document.head.append(Object.assign(document.createElement('style'), { textContent: new TextDecoder().decode(css) }));
+    window.replscopeLessons = lessons;
+    const bindings = await import(URL.createObjectURL(new Blob([glue], { type: 'text/javascript' })));
+    window.wasmBindings = bindings;
+    await bindings.default({ module_or_path: wasm });
+  } catch (e) {
+    document.querySelector('.loading').textContent = `replscope could not start (${e}). Reloading the page may help.`;
+    throw e;
+  }
 }

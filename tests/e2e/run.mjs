@@ -211,6 +211,28 @@ const tests = [
     await screenshot(page, 'panic-banner');
     await page.close();
   }],
+  ['a pack that fails to arrive whole: the page says it could not start', async () => {
+    // The server's error, then a pack with one byte changed (its integrity hash no longer matches).
+    const answers = [
+      (route) => route.fulfill({ status: 503, body: 'busy' }),
+      async (route) => {
+        const body = Buffer.from(await (await route.fetch()).body());
+        body[body.length >> 1] ^= 1;
+        await route.fulfill({ status: 200, body });
+      },
+    ];
+    for (const answer of answers) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.route('**/*.pack', answer);
+      await page.goto(root.base);
+      await page.waitForFunction(() => /could not start/.test(document.querySelector('.loading')?.textContent), null, { timeout: 10000 });
+      const text = await page.textContent('.loading');
+      assert(/^replscope could not start \(.+\)\. Reloading the page may help\.$/.test(text), 'says why: ' + text);
+      assert(await page.getAttribute('#app', 'data-ready') === null, 'nothing started');
+      await screenshot(page, 'pack-failed');
+      await page.close();
+    }
+  }],
 ];
 
 const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
