@@ -222,8 +222,9 @@ pub struct App {
     pub lessons_error: Option<String>,
     /// A lesson to open once the lessons are loaded (`?lesson=ID`).
     pub pending_lesson: Option<String>,
-    /// The learner's answers: (lesson id, step) → choice.
-    pub answers: VecMap<(String, usize), usize>,
+    /// The learner's answers: (lesson id, step, choice), one per step
+    /// (a few: a list, not a map type of its own in the wasm).
+    pub answers: Vec<(String, usize, usize)>,
     /// A message for the notice bar (a damaged link, a bad script).
     pub notice: Option<String>,
     /// Embedded in slides: no page chrome.
@@ -266,7 +267,7 @@ impl App {
             lessons: Vec::new(),
             lessons_error: None,
             pending_lesson: None,
-            answers: VecMap::new(),
+            answers: Vec::new(),
             notice: None,
             embed: false,
             reduced_motion: false,

@@ -119,7 +119,10 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "answer" => {
             let (Some(id), k) = app.lesson_state() else { return };
             if let Some(choice) = el.get_attribute("data-choice").and_then(|c| crate::engine::text::uint(&c)) {
-                app.answers.insert((id, k), choice);
+                match app.answers.iter_mut().find(|a| a.0 == id && a.1 == k) {
+                    Some(a) => a.2 = choice,
+                    None => app.answers.push((id, k, choice)),
+                }
             }
         }
         _ => {}
@@ -146,7 +149,7 @@ fn panel_id(name: &str) -> &'static str {
 pub fn render(app: &App) -> Result<(), JsValue> {
     let (id, k) = app.lesson_state();
     let lesson = id.as_deref().and_then(|i| app.lesson(i));
-    let answer = id.clone().and_then(|i| app.answers.get(&(i, k)).copied());
+    let answer = id.as_ref().and_then(|i| app.answers.iter().find(|a| a.0 == *i && a.1 == k)).map(|a| a.2);
     let sig = sig(&(&id, k, answer, app.lessons.len(), &app.lessons_error, app.ports.len()));
     if !app.view.changed("lesson", sig) {
         return Ok(());

@@ -63,16 +63,21 @@ pub fn layout(app: &App) -> Layout {
         }
         d
     };
-    let mut levels: VecMap<usize, Vec<Port>> = VecMap::new();
+    // Ports by depth (masters first); a depth no port has stays empty.
+    let mut levels: Vec<Vec<Port>> = Vec::new();
     for p in &app.ports {
-        levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
+        let d = depth(*p).min(app.ports.len());
+        while levels.len() <= d {
+            levels.push(Vec::new());
+        }
+        levels[d].push(*p);
     }
     let client = app.view.width();
     let width = if client > 0.0 && client < 700.0 { NARROW_WIDTH } else { WIDTH };
     let cols = ((width / COLUMN_W) as usize).max(1);
     let mut rows: Vec<&[Port]> = Vec::new();
     let mut widest = 1;
-    for ports in levels.values() {
+    for ports in &levels {
         for row in ports.chunks(cols) {
             widest = widest.max(row.len());
             rows.push(row);
