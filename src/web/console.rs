@@ -216,7 +216,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     for (kind, text) in &lines[lines.len() - fresh..] {
         child(out, "div", class_of(*kind), text);
     }
-    if let Some(m) = out.query_selector(".cl-dropped")? {
+    if let Some(m) = super::dom::query(out, ".cl-dropped") {
         m.remove();
     }
     while out.child_element_count() as usize > lines.len() {

@@ -157,7 +157,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     // the replid details open if the user opened them for this node.
     let port_text = port.to_string();
     let same_node = panel.get_attribute("data-port").is_some_and(|p| p == port_text);
-    let replid_open = same_node && panel.query_selector("details.replid[open]").ok().flatten().is_some();
+    let replid_open = same_node && super::dom::query(panel, "details.replid[open]").is_some();
     super::dom::clear(panel);
     attr(panel, "data-port", &port_text);
     let title = match (node, master) {
@@ -200,7 +200,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         }
         let l = labelled(&row, t(S::NodeReplicaof));
         let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
-        sel.set_id("master-select");
+        attr(&sel, "id", "master-select");
         with_port(button(&row, "replicaof", t(S::NodeReplicaofGo)));
     }
     if let (Some(m), Some((cut, latency, bandwidth))) = (master, link) {
@@ -312,7 +312,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "restart-nosave" => format!("restart {port} nosave"),
         "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
-            let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::dom::value(&s)).unwrap_or_default();
+            let target = super::dom::query(&app.view.root, "#master-select").map(|s| super::dom::value(&s)).unwrap_or_default();
             match uint::<Port>(&target) {
                 Some(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
                 None => return,
@@ -335,7 +335,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         "config-set" => {
             let param = el.get_attribute("data-param").unwrap_or_default();
-            let input = app.view.root.query_selector(&format!("#cfg-{param}")).ok().flatten();
+            let input = super::dom::query(&app.view.root, &format!("#cfg-{param}"));
             let v = input.map(|i| super::dom::value(&i)).unwrap_or_default();
             let quoted = if v.is_empty() || v.contains([' ', '"', '\'']) { format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")) } else { v };
             format!("{port}> CONFIG SET {param} {quoted}")

@@ -48,6 +48,51 @@ extern "C" {
     fn value_prop(this: &Dom) -> JsValue;
     #[wasm_bindgen(method, setter, js_name = value)]
     fn set_value_prop(this: &Dom, value: &str);
+    #[wasm_bindgen(method, js_name = querySelector)]
+    fn query_one(this: &Dom, selectors: &str) -> Option<Element>;
+    #[wasm_bindgen(method, js_name = querySelectorAll)]
+    fn query_every(this: &Dom, selectors: &str) -> web_sys::NodeList;
+    #[wasm_bindgen(method, js_name = closest)]
+    fn closest_one(this: &Dom, selectors: &str) -> Option<Element>;
+    #[wasm_bindgen(method, getter, js_name = location)]
+    fn location_prop(this: &Dom) -> Dom;
+    #[wasm_bindgen(method, getter, js_name = href)]
+    fn href_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, getter, js_name = search)]
+    fn search_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, getter, js_name = hash)]
+    fn hash_prop(this: &Dom) -> String;
+}
+
+// Selectors: the page's code writes every selector it queries (ids and
+// classes it made), so none can be invalid and throw; bound without
+// `catch` like the builders above.
+
+/// The first element under `e` matching `selectors`.
+pub fn query(e: &Element, selectors: &str) -> Option<Element> {
+    dom(e).query_one(selectors)
+}
+
+/// Every element under `e` matching `selectors`.
+pub fn query_all(e: &Element, selectors: &str) -> web_sys::NodeList {
+    dom(e).query_every(selectors)
+}
+
+/// `e` or its nearest ancestor matching `selectors`.
+pub fn closest(e: &Element, selectors: &str) -> Option<Element> {
+    dom(e).closest_one(selectors)
+}
+
+/// The page's address, and its `?search` and `#hash` parts (the page's
+/// own location: readable, so no `catch` either).
+pub fn location() -> (String, String, String) {
+    let l = WINDOW.with(|w| dom(w).location_prop());
+    (l.href_prop(), l.search_prop(), l.hash_prop())
+}
+
+/// The `href` of a `URL` object.
+pub fn href(url: &JsValue) -> String {
+    dom(url).href_prop()
 }
 
 /// The `value` of a form control (`<input>`, `<select>`, `<textarea>`), ""
@@ -304,12 +349,12 @@ pub fn show_error_banner(message: &str) {
         return;
     }
     let banner = el(&doc, "div", "error-banner", "");
-    banner.set_id("error-banner");
+    attr(&banner, "id", "error-banner");
     attr(&banner, "role", "alert");
     add(&banner, el(&doc, "strong", "", "replscope crashed: "));
     add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN)));
     let script = el(&doc, "textarea", "error-script", "");
-    script.set_id("error-script");
+    attr(&script, "id", "error-script");
     attr(&script, "readonly", "");
     attr(&script, "rows", "6");
     attr(&script, "aria-label", "Your session as a scenario script");
@@ -317,7 +362,7 @@ pub fn show_error_banner(message: &str) {
     add(&banner, script);
     for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
         let b = el(&doc, "button", "", label);
-        b.set_id(id);
+        attr(&b, "id", id);
         attr(&b, "type", "button");
         attr(&b, "onclick", js);
         add(&banner, b);

@@ -178,10 +178,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let n = lesson.steps.len();
     let progress = if k == 0 { t(S::LessonIntro).to_string() } else { tf(S::LessonStep, &[&k, &n]) };
     let p = child(body, "p", "lesson-progress", &progress);
-    p.set_id("lesson-progress");
+    attr(&p, "id", "lesson-progress");
     attr(&p, "data-step", &k.to_string());
     let say = child(body, "div", "lesson-say", "");
-    say.set_id("lesson-say");
+    attr(&say, "id", "lesson-say");
     let step = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
     match step {
         None => {
@@ -205,10 +205,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     }
     if let Some(q) = step.and_then(|s| s.question.as_ref()) {
         let box_ = child(body, "div", "lesson-question", "");
-        box_.set_id("lesson-question");
+        attr(&box_, "id", "lesson-question");
         attr(&box_, "role", "group");
         attr(&box_, "aria-labelledby", "lesson-ask");
-        child(&box_, "p", "lesson-ask", &format!("{} · {}", t(S::LessonQuestion), q.ask.get(code))).set_id("lesson-ask");
+        attr(&child(&box_, "p", "lesson-ask", &format!("{} · {}", t(S::LessonQuestion), q.ask.get(code))), "id", "lesson-ask");
         let row = child(&box_, "div", "choices", "");
         for (i, c) in q.choices.iter().enumerate() {
             let mark = match answer {
@@ -226,18 +226,18 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         if let Some(a) = answer {
             let verdict = if a == q.answer { t(S::LessonRight) } else { t(S::LessonWrong) };
             let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)));
-            fb.set_id("lesson-feedback");
+            attr(&fb, "id", "lesson-feedback");
             attr(&fb, "role", "status");
         }
     }
     let nav = child(body, "div", "buttons lesson-nav", "");
     let prev = button(&nav, "lesson-prev", t(S::LessonPrev));
-    prev.set_id("lesson-prev");
+    attr(&prev, "id", "lesson-prev");
     if k == 0 {
         attr(&prev, "disabled", "");
     }
     let next = button(&nav, "lesson-next", t(S::LessonNext));
-    next.set_id("lesson-next");
+    attr(&next, "id", "lesson-next");
     if k >= n {
         attr(&next, "disabled", "");
     }
@@ -251,14 +251,14 @@ fn lang_sep() -> &'static str {
 
 /// Lights up the named panels (a dashed outline and a label: never colour alone).
 fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
-    let lit = app.view.root.query_selector_all("[data-hl]")?;
+    let lit = super::dom::query_all(&app.view.root, "[data-hl]");
     for i in 0..lit.length() {
         if let Some(e) = lit.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<Element>(n).ok()) {
             e.remove_attribute("data-hl")?;
         }
     }
     for name in names {
-        if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
+        if let Some(e) = super::dom::query(&app.view.root, &format!("#{}", panel_id(name))) {
             attr(&e, "data-hl", t(S::LessonLook));
         }
     }

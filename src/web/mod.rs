@@ -37,8 +37,7 @@ pub fn start() -> Result<(), JsValue> {
     let root = document
         .get_element_by_id("app")
         .ok_or_else(|| JsValue::from_str("no #app element in the page"))?;
-    let search = window.location().search().unwrap_or_default();
-    let hash = window.location().hash().unwrap_or_default();
+    let (_, search, hash) = dom::location();
     let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
     let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));

@@ -203,7 +203,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
         let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
         let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")]);
-        line.set_id(&format!("link-{m}-{port}"));
+        attr(&line, "id", &format!("link-{m}-{port}"));
         attr(&line, "data-select", &port.to_string());
         if cut {
             svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t(S::TopoCut));
