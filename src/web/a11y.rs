@@ -92,7 +92,7 @@ pub fn build_dialogs(root: &Element, els: &mut super::tree::Els) {
 /// Shows a dialog and moves focus into it.
 pub fn open(app: &App, id: &str) {
     let Some(d) = super::dom::query(&app.view.root, &format!("#{id}")) else { return };
-    let _ = d.remove_attribute("hidden");
+    super::dom::remove_attr(&d, "hidden");
     // Dialogs hold only HTML elements: no type check needed to focus one.
     if let Some(first) = super::dom::query(&d, "input, textarea, button") {
         let _ = first.unchecked_ref::<HtmlElement>().focus();
@@ -206,7 +206,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         app.view.text("notice-text", text);
     }
     if app.view.changed("notice", app.notice.is_some().to_string()) {
-        if app.notice.is_some() { notice.remove_attribute("hidden")? } else { attr(notice, "hidden", "") }
+        if app.notice.is_some() { super::dom::remove_attr(notice, "hidden") } else { attr(notice, "hidden", "") }
     }
     Ok(())
 }

@@ -282,7 +282,7 @@ impl App {
         super::events::install(&shared)?;
         shared.borrow().render_first()?;
         super::dom::attr(root, "data-ready", "1");
-        root.remove_attribute("aria-busy")?;
+        super::dom::remove_attr(root, "aria-busy");
         Ok(shared)
     }
 

@@ -196,7 +196,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     if app.view.changed("console-blocked", blocked.to_string()) {
         // The `disabled` attribute is the property (no HtmlInputElement import).
         let i = input(app);
-        if blocked { super::dom::attr(i, "disabled", "") } else { let _ = i.remove_attribute("disabled"); }
+        if blocked { super::dom::attr(i, "disabled", "") } else { super::dom::remove_attr(i, "disabled") }
     }
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
     let total = dropped + lines.len() as u64;

@@ -136,7 +136,7 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
     v.text("load-count", &tf(S::LoadCount, &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
     if v.changed("add-node", full.to_string()) {
-        if full { attr(v.get("add-node"), "disabled", "") } else { v.get("add-node").remove_attribute("disabled")? }
+        if full { attr(v.get("add-node"), "disabled", "") } else { super::dom::remove_attr(v.get("add-node"), "disabled") }
     }
     Ok(())
 }

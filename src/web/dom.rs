@@ -62,6 +62,34 @@ extern "C" {
     fn search_prop(this: &Dom) -> String;
     #[wasm_bindgen(method, getter, js_name = hash)]
     fn hash_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, js_name = toggle)]
+    fn toggle_force(this: &Dom, token: &str, force: bool) -> bool;
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attr_named(this: &Dom, name: &str);
+    #[wasm_bindgen(method, js_name = insertBefore)]
+    fn insert_before_node(this: &Dom, child: &Element, before: &Element);
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_listener(this: &Dom, kind: &str, f: &JsValue);
+}
+
+/// Puts class `class` on `e` or takes it off (a class name this code chose).
+pub fn set_class(e: &Element, class: &str, on: bool) {
+    dom(&e.class_list()).toggle_force(class, on);
+}
+
+/// Removes attribute `name` of `e`, if it has it.
+pub fn remove_attr(e: &Element, name: &str) {
+    dom(e).remove_attr_named(name);
+}
+
+/// Inserts `child` into `parent` before `before`, one of its children.
+pub fn insert_before(parent: &Element, child: &Element, before: &Element) {
+    dom(parent).insert_before_node(child, before);
+}
+
+/// Calls `f` (a JS function) on every `kind` event at `target`.
+pub fn listen(target: &JsValue, kind: &str, f: &JsValue) {
+    dom(target).add_listener(kind, f);
 }
 
 // Selectors: the page's code writes every selector it queries (ids and

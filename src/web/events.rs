@@ -29,7 +29,7 @@ fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) ->
             web_sys::console::error_1(&err);
         }
     });
-    target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
+    super::dom::listen(target, kind, cb.as_ref());
     cb.forget(); // one per event type for the page's lifetime
     Ok(())
 }

@@ -165,7 +165,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     super::dom::set_value(sel, id.as_deref().unwrap_or(""));
     let body = app.view.get("lesson-body");
     clear(body);
-    app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
+    super::dom::set_class(&app.view.root, "in-lesson", lesson.is_some());
     highlight(app, &[])?;
     if let Some(e) = &app.lessons_error {
         child(body, "p", "muted", &tf(S::LessonLoadFailed, &[e]));
@@ -220,7 +220,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&b, "data-choice", &i.to_string());
             attr(&b, "aria-pressed", if answer == Some(i) { "true" } else { "false" });
             if answer.is_some() && i == q.answer {
-                b.class_list().toggle_with_force("right", true)?;
+                super::dom::set_class(&b, "right", true);
             }
         }
         if let Some(a) = answer {
@@ -254,7 +254,7 @@ fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
     let lit = super::dom::query_all(&app.view.root, "[data-hl]");
     for i in 0..lit.length() {
         if let Some(e) = lit.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<Element>(n).ok()) {
-            e.remove_attribute("data-hl")?;
+            super::dom::remove_attr(&e, "data-hl");
         }
     }
     for name in names {

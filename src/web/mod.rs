@@ -50,7 +50,7 @@ pub fn start() -> Result<(), JsValue> {
     {
         let mut a = app.borrow_mut();
         a.reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
-        root.class_list().toggle_with_force("reduced-motion", a.reduced_motion)?;
+        dom::set_class(&root, "reduced-motion", a.reduced_motion);
         share_ui::open_fragment(&mut a, &hash);
         if param("embed").as_deref() == Some("1") {
             share_ui::set_embed(&mut a, true);
@@ -77,7 +77,7 @@ fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
         // `toggle` with a force, as everywhere: one class-list import fewer.
-        let _ = root.class_list().toggle_with_force("booting", false);
+        dom::set_class(&root, "booting", false);
         if !lesson_asked {
             share_ui::fetch_lessons(app);
         }
@@ -141,7 +141,7 @@ fn install_panic_banner() {
         }
     });
     if let Some(w) = dom::window() {
-        let _ = w.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        dom::listen(&w, "error", on_error.as_ref());
     }
     on_error.forget();
 }

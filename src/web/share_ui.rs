@@ -107,7 +107,7 @@ pub fn open_fragment(app: &mut App, fragment: &str) {
 /// Turns the page chrome off (slides) or on.
 pub fn set_embed(app: &mut App, on: bool) {
     app.embed = on;
-    let _ = app.view.root.class_list().toggle_with_force("embed", on);
+    super::dom::set_class(&app.view.root, "embed", on);
 }
 
 /// Switches the language, keeping the world; the URL remembers it.
@@ -117,7 +117,7 @@ pub fn switch_lang(app: &mut App, to: Lang) {
         return;
     }
     set_embed(app, app.embed);
-    let _ = app.view.root.class_list().toggle_with_force("reduced-motion", app.reduced_motion);
+    super::dom::set_class(&app.view.root, "reduced-motion", app.reduced_motion);
     remember_lang(to);
 }
 
@@ -205,7 +205,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
             }),
         );
     });
-    root.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref())?;
+    super::dom::listen(&root, "change", cb.as_ref());
     cb.forget();
     Ok(())
 }

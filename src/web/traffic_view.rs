@@ -269,11 +269,11 @@ fn show_part(m: &MsgSlot, part: &mut Option<(Slot, bool)>, on: bool, next: &Elem
     match part {
         None if on => {
             let el = make();
-            m.g.el.insert_before(&el, Some(next))?;
+            super::dom::insert_before(&m.g.el, &el, next);
             *part = Some((Slot::new(el), true));
         }
         Some((el, shown)) if *shown != on => {
-            if on { m.g.el.insert_before(&el.el, Some(next))?; } else { el.el.remove(); }
+            if on { super::dom::insert_before(&m.g.el, &el.el, next) } else { el.el.remove() }
             *shown = on;
         }
         _ => {}
