@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 use super::a11y::Announcer;
@@ -143,7 +142,7 @@ impl View {
 
     /// The width the topology lays out for (see `width`).
     pub fn width(&self) -> f64 {
-        self.width.get().unwrap_or_else(|| super::dom::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0))
+        self.width.get().unwrap_or_else(super::dom::inner_width)
     }
 
     /// Reads what needs a fresh layout: call at the start of a frame,
@@ -442,7 +441,6 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
     let performance = window.performance().ok_or_else(|| JsValue::from_str("no performance"))?;
     let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
     let again = slot.clone();
-    let win = window.clone();
     let mut last: Option<f64> = None;
     *slot.borrow_mut() = Some(Closure::new(move |_ts: f64| {
         let now = performance.now();
@@ -466,10 +464,10 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
         }
         super::perf::record(now, stepped - now, performance.now() - stepped);
         if let Some(cb) = again.borrow().as_ref() {
-            let _ = win.request_animation_frame(cb.as_ref().unchecked_ref());
+            super::dom::next_frame(cb.as_ref());
         }
     }));
     let first = slot.borrow();
-    window.request_animation_frame(first.as_ref().expect("set above").as_ref().unchecked_ref())?;
+    super::dom::next_frame(first.as_ref().expect("set above").as_ref());
     Ok(())
 }

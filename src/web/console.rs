@@ -227,7 +227,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     }
     if dropped > 0 {
         let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf(S::ConsoleDropped, &[&dropped]));
-        out.prepend_with_node_1(&marker)?;
+        super::dom::prepend(out, &marker);
     }
     app.view.scroll_later("console-out");
     Ok(())

@@ -70,6 +70,27 @@ extern "C" {
     fn insert_before_node(this: &Dom, child: &Element, before: &Element);
     #[wasm_bindgen(method, js_name = addEventListener)]
     fn add_listener(this: &Dom, kind: &str, f: &JsValue);
+    #[wasm_bindgen(method, js_name = requestAnimationFrame)]
+    fn request_frame(this: &Dom, f: &JsValue);
+    #[wasm_bindgen(method, getter, js_name = innerWidth)]
+    fn inner_width_prop(this: &Dom) -> f64;
+    #[wasm_bindgen(method, js_name = prepend)]
+    fn prepend_node(this: &Dom, child: &Element);
+}
+
+/// Calls `f` (a JS function) before the next repaint.
+pub fn next_frame(f: &JsValue) {
+    WINDOW.with(|w| dom(w).request_frame(f));
+}
+
+/// The window's inner width, CSS pixels.
+pub fn inner_width() -> f64 {
+    WINDOW.with(|w| dom(w).inner_width_prop())
+}
+
+/// Puts `child` first in `parent`.
+pub fn prepend(parent: &Element, child: &Element) {
+    dom(parent).prepend_node(child);
 }
 
 /// Puts class `class` on `e` or takes it off (a class name this code chose).
