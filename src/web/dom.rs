@@ -388,6 +388,18 @@ const RESET_JS: &str = "location.replace(location.pathname + location.search)";
 const COPY_JS: &str = "navigator.clipboard && navigator.clipboard.writeText(document.getElementById('error-script').value)";
 const DOWNLOAD_JS: &str = "var a=document.createElement('a');a.href=URL.createObjectURL(new Blob([document.getElementById('error-script').value],{type:'text/plain'}));a.download='replscope-session.scn';a.click()";
 
+/// The crash banner (see [`super::tree`]); its values are the heading,
+/// the message, the session script and the three buttons' handlers.
+const BANNER: &str = r#"
+div.error-banner#error-banner role=alert
+  strong $
+  span.error-message $
+  textarea.error-script#error-script readonly rows=6 aria-label="Your session as a scenario script" $
+  button#error-reset type=button onclick=$ 'Reset
+  button#error-copy type=button onclick=$ 'Copy script
+  button#error-download type=button onclick=$ 'Download script
+"#;
+
 /// Shows a fixed banner saying the simulation crashed: the message, a
 /// Reset button (the page without its link state) and the last session
 /// script in a text box with Copy and Download, so nothing typed is lost.
@@ -397,24 +409,6 @@ pub fn show_error_banner(message: &str) {
     if doc.get_element_by_id("error-banner").is_some() {
         return;
     }
-    let banner = el(&doc, "div", "error-banner", "");
-    attr(&banner, "id", "error-banner");
-    attr(&banner, "role", "alert");
-    add(&banner, el(&doc, "strong", "", "replscope crashed: "));
-    add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN)));
-    let script = el(&doc, "textarea", "error-script", "");
-    attr(&script, "id", "error-script");
-    attr(&script, "readonly", "");
-    attr(&script, "rows", "6");
-    attr(&script, "aria-label", "Your session as a scenario script");
-    script.set_text_content(Some(&last_script()));
-    add(&banner, script);
-    for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
-        let b = el(&doc, "button", "", label);
-        attr(&b, "id", id);
-        attr(&b, "type", "button");
-        attr(&b, "onclick", js);
-        add(&banner, b);
-    }
-    dom(&body).append(&banner);
+    let values = ["replscope crashed: ", &clip(message, MAX_SHOWN), &last_script(), RESET_JS, COPY_JS, DOWNLOAD_JS];
+    super::tree::build_with(&body, BANNER, &[], &values, &mut super::tree::Els::new());
 }
