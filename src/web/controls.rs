@@ -131,7 +131,11 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
         super::dom::set_value(tl, &ms.to_string());
         attr(tl, "aria-valuetext", &tf(S::CtlTime, &[&secs]));
     }
-    let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
+    let (mut rate, mut issued) = (0, 0);
+    for l in app.runner.sim.loads.values() {
+        rate += l.rate;
+        issued += l.issued;
+    }
     v.text("rate-label", &tf(S::LoadPerS, &[&rate]));
     v.text("load-count", &tf(S::LoadCount, &[&issued]));
     let full = app.ports.len() >= MAX_NODES;

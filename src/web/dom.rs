@@ -76,6 +76,33 @@ extern "C" {
     fn inner_width_prop(this: &Dom) -> f64;
     #[wasm_bindgen(method, js_name = prepend)]
     fn prepend_node(this: &Dom, child: &Element);
+    #[wasm_bindgen(method, getter, js_name = clipboardData)]
+    fn clipboard_data_prop(this: &Dom) -> Option<Dom>;
+    #[wasm_bindgen(method, js_name = getData)]
+    fn get_data_of(this: &Dom, format: &str) -> String;
+    #[wasm_bindgen(method, getter, js_name = navigator)]
+    fn navigator_prop(this: &Dom) -> Dom;
+    #[wasm_bindgen(method, getter, js_name = language)]
+    fn language_prop(this: &Dom) -> Option<String>;
+    #[wasm_bindgen(method, js_name = matchMedia)]
+    fn match_media_query(this: &Dom, query: &str) -> Option<Dom>;
+    #[wasm_bindgen(method, getter, js_name = matches)]
+    fn matches_prop(this: &Dom) -> bool;
+}
+
+/// The text a paste event carries, if any.
+pub fn pasted_text(e: &JsValue) -> Option<String> {
+    Some(dom(e).clipboard_data_prop()?.get_data_of("text"))
+}
+
+/// The browser's preferred language (`navigator.language`).
+pub fn browser_language() -> Option<String> {
+    WINDOW.with(|w| dom(w).navigator_prop().language_prop())
+}
+
+/// True if the media query `query` matches now.
+pub fn media_matches(query: &str) -> bool {
+    WINDOW.with(|w| dom(w).match_media_query(query).is_some_and(|m| m.matches_prop()))
 }
 
 /// Calls `f` (a JS function) before the next repaint.

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ClipboardEvent, Element, Event, KeyboardEvent};
+use web_sys::{Element, Event, KeyboardEvent};
 
 use super::app::{App, Shared};
 use super::{console, controls};
@@ -82,7 +82,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         false
     })?;
     listen(&root, "paste", app, |a, e| {
-        let Some(text) = e.dyn_ref::<ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text").ok()) else { return false };
+        let Some(text) = super::dom::pasted_text(e) else { return false };
         let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.get_attribute("id").as_deref() == Some("console-input"));
         if !in_console || !text.contains('\n') {
             return false;

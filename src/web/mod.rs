@@ -39,7 +39,7 @@ pub fn start() -> Result<(), JsValue> {
         .ok_or_else(|| JsValue::from_str("no #app element in the page"))?;
     let (_, search, hash) = dom::location();
     let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
-    let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
+    let lang = param("lang").or_else(dom::browser_language).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
     if let Some(h) = document.document_element() {
         dom::attr(&h, "lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" });
@@ -49,7 +49,7 @@ pub fn start() -> Result<(), JsValue> {
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
         let mut a = app.borrow_mut();
-        a.reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+        a.reduced_motion = dom::media_matches("(prefers-reduced-motion: reduce)");
         dom::set_class(&root, "reduced-motion", a.reduced_motion);
         share_ui::open_fragment(&mut a, &hash);
         if param("embed").as_deref() == Some("1") {
