@@ -93,7 +93,8 @@ pub struct View {
     /// (reading their height now would force a layout).
     pub scroll_to_end: RefCell<Vec<&'static str>>,
     /// Texts last set with [`View::text`], by element id.
-    pub texts: RefCell<VecMap<&'static str, String>>,
+    /// (Keyed by `String` like `sigs`: one map type in the wasm for both.)
+    pub texts: RefCell<VecMap<String, String>>,
     /// Node boxes kept across frames, so they stay put under the pointer.
     pub nodes: RefCell<VecMap<Port, topology::NodeBox>>,
     /// Message elements reused across frames (see `traffic_view`).
@@ -169,7 +170,7 @@ impl View {
         let mut texts = self.texts.borrow_mut();
         if texts.get(id).map(String::as_str) != Some(text) {
             self.get(id).set_text_content(Some(text));
-            texts.insert(id, text.to_string());
+            texts.insert(id.to_string(), text.to_string());
         }
     }
 
