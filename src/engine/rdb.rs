@@ -372,10 +372,8 @@ fn save_key_value(out: &mut Vec<u8>, key: &[u8], v: &Value) {
         Value::Set(members) => {
             let mut all = Vec::with_capacity(members.len());
             for m in members.iter() {
-                match string2ll(m) {
-                    Some(n) => all.push(n),
-                    None => break,
-                }
+                let Some(n) = string2ll(m) else { break };
+                all.push(n);
             }
             let ints = (all.len() == members.len()).then_some(all);
             match ints {

@@ -230,7 +230,12 @@ pub fn headline(parts: &[Part]) -> Kind {
 /// A short label for a whole segment: the first labels and how many more
 /// (keepalive newlines are left out when something else came with them).
 pub fn summary(parts: &[Part]) -> String {
-    let telling = parts.iter().filter(|p| p.kind != Kind::Keepalive).count();
+    let mut telling = 0;
+    for p in parts {
+        if p.kind != Kind::Keepalive {
+            telling += 1;
+        }
+    }
     let mut out = String::new();
     let mut shown = 0;
     for p in parts {

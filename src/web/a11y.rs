@@ -91,23 +91,23 @@ pub fn build_dialogs(root: &Element, els: &mut super::tree::Els) {
 
 /// Shows a dialog and moves focus into it.
 pub fn open(app: &App, id: &str) {
-    let Some(d) = app.view.root.query_selector(&format!("#{id}")).ok().flatten() else { return };
-    let _ = d.remove_attribute("hidden");
+    let Some(d) = super::dom::query(&app.view.root, &format!("#{id}")) else { return };
+    super::dom::remove_attr(&d, "hidden");
     // Dialogs hold only HTML elements: no type check needed to focus one.
-    if let Some(first) = d.query_selector("input, textarea, button").ok().flatten() {
+    if let Some(first) = super::dom::query(&d, "input, textarea, button") {
         let _ = first.unchecked_ref::<HtmlElement>().focus();
     }
 }
 
 /// Shows or hides the shortcuts list.
 pub fn toggle_help(app: &mut App) {
-    let open_now = app.view.root.query_selector("#help-dialog[hidden]").ok().flatten().is_some();
+    let open_now = super::dom::query(&app.view.root, "#help-dialog[hidden]").is_some();
     if open_now { open(app, "help-dialog") } else { close_dialogs(app); }
 }
 
 /// Hides every dialog; true if one was open. Focus goes back to the page.
 pub fn close_dialogs(app: &mut App) -> bool {
-    let Ok(list) = app.view.root.query_selector_all(".dialog:not([hidden])") else { return false };
+    let list = super::dom::query_all(&app.view.root, ".dialog:not([hidden])");
     let any = list.length() > 0;
     for i in 0..list.length() {
         if let Some(d) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -206,7 +206,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
         app.view.text("notice-text", text);
     }
     if app.view.changed("notice", app.notice.is_some().to_string()) {
-        if app.notice.is_some() { notice.remove_attribute("hidden")? } else { attr(notice, "hidden", "") }
+        if app.notice.is_some() { super::dom::remove_attr(notice, "hidden") } else { attr(notice, "hidden", "") }
     }
     Ok(())
 }

@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 use super::a11y::Announcer;
@@ -94,7 +93,8 @@ pub struct View {
     /// (reading their height now would force a layout).
     pub scroll_to_end: RefCell<Vec<&'static str>>,
     /// Texts last set with [`View::text`], by element id.
-    pub texts: RefCell<VecMap<&'static str, String>>,
+    /// (Keyed by `String` like `sigs`: one map type in the wasm for both.)
+    pub texts: RefCell<VecMap<String, String>>,
     /// Node boxes kept across frames, so they stay put under the pointer.
     pub nodes: RefCell<VecMap<Port, topology::NodeBox>>,
     /// Message elements reused across frames (see `traffic_view`).
@@ -143,7 +143,7 @@ impl View {
 
     /// The width the topology lays out for (see `width`).
     pub fn width(&self) -> f64 {
-        self.width.get().unwrap_or_else(|| super::dom::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(0.0))
+        self.width.get().unwrap_or_else(super::dom::inner_width)
     }
 
     /// Reads what needs a fresh layout: call at the start of a frame,
@@ -170,7 +170,7 @@ impl View {
         let mut texts = self.texts.borrow_mut();
         if texts.get(id).map(String::as_str) != Some(text) {
             self.get(id).set_text_content(Some(text));
-            texts.insert(id, text.to_string());
+            texts.insert(id.to_string(), text.to_string());
         }
     }
 
@@ -222,8 +222,9 @@ pub struct App {
     pub lessons_error: Option<String>,
     /// A lesson to open once the lessons are loaded (`?lesson=ID`).
     pub pending_lesson: Option<String>,
-    /// The learner's answers: (lesson id, step) → choice.
-    pub answers: VecMap<(String, usize), usize>,
+    /// The learner's answers: (lesson id, step, choice), one per step
+    /// (a few: a list, not a map type of its own in the wasm).
+    pub answers: Vec<(String, usize, usize)>,
     /// A message for the notice bar (a damaged link, a bad script).
     pub notice: Option<String>,
     /// Embedded in slides: no page chrome.
@@ -266,7 +267,7 @@ impl App {
             lessons: Vec::new(),
             lessons_error: None,
             pending_lesson: None,
-            answers: VecMap::new(),
+            answers: Vec::new(),
             notice: None,
             embed: false,
             reduced_motion: false,
@@ -281,7 +282,7 @@ impl App {
         super::events::install(&shared)?;
         shared.borrow().render_first()?;
         super::dom::attr(root, "data-ready", "1");
-        root.remove_attribute("aria-busy")?;
+        super::dom::remove_attr(root, "aria-busy");
         Ok(shared)
     }
 
@@ -441,7 +442,6 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
     let performance = window.performance().ok_or_else(|| JsValue::from_str("no performance"))?;
     let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
     let again = slot.clone();
-    let win = window.clone();
     let mut last: Option<f64> = None;
     *slot.borrow_mut() = Some(Closure::new(move |_ts: f64| {
         let now = performance.now();
@@ -465,10 +465,10 @@ pub fn start_loop(app: Shared) -> Result<(), JsValue> {
         }
         super::perf::record(now, stepped - now, performance.now() - stepped);
         if let Some(cb) = again.borrow().as_ref() {
-            let _ = win.request_animation_frame(cb.as_ref().unchecked_ref());
+            super::dom::next_frame(cb.as_ref());
         }
     }));
     let first = slot.borrow();
-    window.request_animation_frame(first.as_ref().expect("set above").as_ref().unchecked_ref())?;
+    super::dom::next_frame(first.as_ref().expect("set above").as_ref());
     Ok(())
 }

@@ -193,7 +193,7 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let head = track.head.el.clone();
         let d = track.blocks.get(used, track_el, &|parent| {
             let d = super::dom::el(&v.doc, "div", "bl-block", "");
-            let _ = parent.insert_before(&d, Some(&head));
+            super::dom::insert_before(parent, &d, &head);
             d
         });
         d.attr("style", &format!("left:{}%;width:{}%", fixed(l, 2), fixed((r - l).max(0.3), 2)));

@@ -196,7 +196,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     if app.view.changed("console-blocked", blocked.to_string()) {
         // The `disabled` attribute is the property (no HtmlInputElement import).
         let i = input(app);
-        if blocked { super::dom::attr(i, "disabled", "") } else { let _ = i.remove_attribute("disabled"); }
+        if blocked { super::dom::attr(i, "disabled", "") } else { super::dom::remove_attr(i, "disabled") }
     }
     let (lines, dropped) = con.map_or((&[][..], 0), |c| (c.lines.as_slice(), c.dropped));
     let total = dropped + lines.len() as u64;
@@ -216,7 +216,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     for (kind, text) in &lines[lines.len() - fresh..] {
         child(out, "div", class_of(*kind), text);
     }
-    if let Some(m) = out.query_selector(".cl-dropped")? {
+    if let Some(m) = super::dom::query(out, ".cl-dropped") {
         m.remove();
     }
     while out.child_element_count() as usize > lines.len() {
@@ -227,7 +227,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     }
     if dropped > 0 {
         let marker = el(&app.view.doc, "div", "cl-dropped", &super::i18n::tf(S::ConsoleDropped, &[&dropped]));
-        out.prepend_with_node_1(&marker)?;
+        super::dom::prepend(out, &marker);
     }
     app.view.scroll_later("console-out");
     Ok(())

@@ -131,12 +131,16 @@ pub fn render_header(app: &App) -> Result<(), JsValue> {
         super::dom::set_value(tl, &ms.to_string());
         attr(tl, "aria-valuetext", &tf(S::CtlTime, &[&secs]));
     }
-    let (rate, issued) = app.runner.sim.loads.values().fold((0, 0), |(r, n), l| (r + l.rate, n + l.issued));
+    let (mut rate, mut issued) = (0, 0);
+    for l in app.runner.sim.loads.values() {
+        rate += l.rate;
+        issued += l.issued;
+    }
     v.text("rate-label", &tf(S::LoadPerS, &[&rate]));
     v.text("load-count", &tf(S::LoadCount, &[&issued]));
     let full = app.ports.len() >= MAX_NODES;
     if v.changed("add-node", full.to_string()) {
-        if full { attr(v.get("add-node"), "disabled", "") } else { v.get("add-node").remove_attribute("disabled")? }
+        if full { attr(v.get("add-node"), "disabled", "") } else { super::dom::remove_attr(v.get("add-node"), "disabled") }
     }
     Ok(())
 }
@@ -157,7 +161,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     // the replid details open if the user opened them for this node.
     let port_text = port.to_string();
     let same_node = panel.get_attribute("data-port").is_some_and(|p| p == port_text);
-    let replid_open = same_node && panel.query_selector("details.replid[open]").ok().flatten().is_some();
+    let replid_open = same_node && super::dom::query(panel, "details.replid[open]").is_some();
     super::dom::clear(panel);
     attr(panel, "data-port", &port_text);
     let title = match (node, master) {
@@ -200,7 +204,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
         }
         let l = labelled(&row, t(S::NodeReplicaof));
         let sel = select(&l, "", &others, &master.map(|m| m.to_string()).unwrap_or_default());
-        sel.set_id("master-select");
+        attr(&sel, "id", "master-select");
         with_port(button(&row, "replicaof", t(S::NodeReplicaofGo)));
     }
     if let (Some(m), Some((cut, latency, bandwidth))) = (master, link) {
@@ -312,7 +316,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "restart-nosave" => format!("restart {port} nosave"),
         "promote" => format!("{port}> REPLICAOF NO ONE"),
         "replicaof" => {
-            let target = app.view.root.query_selector("#master-select").ok().flatten().map(|s| super::dom::value(&s)).unwrap_or_default();
+            let target = super::dom::query(&app.view.root, "#master-select").map(|s| super::dom::value(&s)).unwrap_or_default();
             match uint::<Port>(&target) {
                 Some(m) => format!("{port}> REPLICAOF 127.0.0.1 {m}"),
                 None => return,
@@ -335,7 +339,7 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         }
         "config-set" => {
             let param = el.get_attribute("data-param").unwrap_or_default();
-            let input = app.view.root.query_selector(&format!("#cfg-{param}")).ok().flatten();
+            let input = super::dom::query(&app.view.root, &format!("#cfg-{param}"));
             let v = input.map(|i| super::dom::value(&i)).unwrap_or_default();
             let quoted = if v.is_empty() || v.contains([' ', '"', '\'']) { format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")) } else { v };
             format!("{port}> CONFIG SET {param} {quoted}")

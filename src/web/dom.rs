@@ -48,6 +48,127 @@ extern "C" {
     fn value_prop(this: &Dom) -> JsValue;
     #[wasm_bindgen(method, setter, js_name = value)]
     fn set_value_prop(this: &Dom, value: &str);
+    #[wasm_bindgen(method, js_name = querySelector)]
+    fn query_one(this: &Dom, selectors: &str) -> Option<Element>;
+    #[wasm_bindgen(method, js_name = querySelectorAll)]
+    fn query_every(this: &Dom, selectors: &str) -> web_sys::NodeList;
+    #[wasm_bindgen(method, js_name = closest)]
+    fn closest_one(this: &Dom, selectors: &str) -> Option<Element>;
+    #[wasm_bindgen(method, getter, js_name = location)]
+    fn location_prop(this: &Dom) -> Dom;
+    #[wasm_bindgen(method, getter, js_name = href)]
+    fn href_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, getter, js_name = search)]
+    fn search_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, getter, js_name = hash)]
+    fn hash_prop(this: &Dom) -> String;
+    #[wasm_bindgen(method, js_name = toggle)]
+    fn toggle_force(this: &Dom, token: &str, force: bool) -> bool;
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attr_named(this: &Dom, name: &str);
+    #[wasm_bindgen(method, js_name = insertBefore)]
+    fn insert_before_node(this: &Dom, child: &Element, before: &Element);
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_listener(this: &Dom, kind: &str, f: &JsValue);
+    #[wasm_bindgen(method, js_name = requestAnimationFrame)]
+    fn request_frame(this: &Dom, f: &JsValue);
+    #[wasm_bindgen(method, getter, js_name = innerWidth)]
+    fn inner_width_prop(this: &Dom) -> f64;
+    #[wasm_bindgen(method, js_name = prepend)]
+    fn prepend_node(this: &Dom, child: &Element);
+    #[wasm_bindgen(method, getter, js_name = clipboardData)]
+    fn clipboard_data_prop(this: &Dom) -> Option<Dom>;
+    #[wasm_bindgen(method, js_name = getData)]
+    fn get_data_of(this: &Dom, format: &str) -> String;
+    #[wasm_bindgen(method, getter, js_name = navigator)]
+    fn navigator_prop(this: &Dom) -> Dom;
+    #[wasm_bindgen(method, getter, js_name = language)]
+    fn language_prop(this: &Dom) -> Option<String>;
+    #[wasm_bindgen(method, js_name = matchMedia)]
+    fn match_media_query(this: &Dom, query: &str) -> Option<Dom>;
+    #[wasm_bindgen(method, getter, js_name = matches)]
+    fn matches_prop(this: &Dom) -> bool;
+}
+
+/// The text a paste event carries, if any.
+pub fn pasted_text(e: &JsValue) -> Option<String> {
+    Some(dom(e).clipboard_data_prop()?.get_data_of("text"))
+}
+
+/// The browser's preferred language (`navigator.language`).
+pub fn browser_language() -> Option<String> {
+    WINDOW.with(|w| dom(w).navigator_prop().language_prop())
+}
+
+/// True if the media query `query` matches now.
+pub fn media_matches(query: &str) -> bool {
+    WINDOW.with(|w| dom(w).match_media_query(query).is_some_and(|m| m.matches_prop()))
+}
+
+/// Calls `f` (a JS function) before the next repaint.
+pub fn next_frame(f: &JsValue) {
+    WINDOW.with(|w| dom(w).request_frame(f));
+}
+
+/// The window's inner width, CSS pixels.
+pub fn inner_width() -> f64 {
+    WINDOW.with(|w| dom(w).inner_width_prop())
+}
+
+/// Puts `child` first in `parent`.
+pub fn prepend(parent: &Element, child: &Element) {
+    dom(parent).prepend_node(child);
+}
+
+/// Puts class `class` on `e` or takes it off (a class name this code chose).
+pub fn set_class(e: &Element, class: &str, on: bool) {
+    dom(&e.class_list()).toggle_force(class, on);
+}
+
+/// Removes attribute `name` of `e`, if it has it.
+pub fn remove_attr(e: &Element, name: &str) {
+    dom(e).remove_attr_named(name);
+}
+
+/// Inserts `child` into `parent` before `before`, one of its children.
+pub fn insert_before(parent: &Element, child: &Element, before: &Element) {
+    dom(parent).insert_before_node(child, before);
+}
+
+/// Calls `f` (a JS function) on every `kind` event at `target`.
+pub fn listen(target: &JsValue, kind: &str, f: &JsValue) {
+    dom(target).add_listener(kind, f);
+}
+
+// Selectors: the page's code writes every selector it queries (ids and
+// classes it made), so none can be invalid and throw; bound without
+// `catch` like the builders above.
+
+/// The first element under `e` matching `selectors`.
+pub fn query(e: &Element, selectors: &str) -> Option<Element> {
+    dom(e).query_one(selectors)
+}
+
+/// Every element under `e` matching `selectors`.
+pub fn query_all(e: &Element, selectors: &str) -> web_sys::NodeList {
+    dom(e).query_every(selectors)
+}
+
+/// `e` or its nearest ancestor matching `selectors`.
+pub fn closest(e: &Element, selectors: &str) -> Option<Element> {
+    dom(e).closest_one(selectors)
+}
+
+/// The page's address, and its `?search` and `#hash` parts (the page's
+/// own location: readable, so no `catch` either).
+pub fn location() -> (String, String, String) {
+    let l = WINDOW.with(|w| dom(w).location_prop());
+    (l.href_prop(), l.search_prop(), l.hash_prop())
+}
+
+/// The `href` of a `URL` object.
+pub fn href(url: &JsValue) -> String {
+    dom(url).href_prop()
 }
 
 /// The `value` of a form control (`<input>`, `<select>`, `<textarea>`), ""
@@ -294,6 +415,18 @@ const RESET_JS: &str = "location.replace(location.pathname + location.search)";
 const COPY_JS: &str = "navigator.clipboard && navigator.clipboard.writeText(document.getElementById('error-script').value)";
 const DOWNLOAD_JS: &str = "var a=document.createElement('a');a.href=URL.createObjectURL(new Blob([document.getElementById('error-script').value],{type:'text/plain'}));a.download='replscope-session.scn';a.click()";
 
+/// The crash banner (see [`super::tree`]); its values are the heading,
+/// the message, the session script and the three buttons' handlers.
+const BANNER: &str = r#"
+div.error-banner#error-banner role=alert
+  strong $
+  span.error-message $
+  textarea.error-script#error-script readonly rows=6 aria-label="Your session as a scenario script" $
+  button#error-reset type=button onclick=$ 'Reset
+  button#error-copy type=button onclick=$ 'Copy script
+  button#error-download type=button onclick=$ 'Download script
+"#;
+
 /// Shows a fixed banner saying the simulation crashed: the message, a
 /// Reset button (the page without its link state) and the last session
 /// script in a text box with Copy and Download, so nothing typed is lost.
@@ -303,24 +436,6 @@ pub fn show_error_banner(message: &str) {
     if doc.get_element_by_id("error-banner").is_some() {
         return;
     }
-    let banner = el(&doc, "div", "error-banner", "");
-    banner.set_id("error-banner");
-    attr(&banner, "role", "alert");
-    add(&banner, el(&doc, "strong", "", "replscope crashed: "));
-    add(&banner, el(&doc, "span", "error-message", &clip(message, MAX_SHOWN)));
-    let script = el(&doc, "textarea", "error-script", "");
-    script.set_id("error-script");
-    attr(&script, "readonly", "");
-    attr(&script, "rows", "6");
-    attr(&script, "aria-label", "Your session as a scenario script");
-    script.set_text_content(Some(&last_script()));
-    add(&banner, script);
-    for (id, label, js) in [("error-reset", "Reset", RESET_JS), ("error-copy", "Copy script", COPY_JS), ("error-download", "Download script", DOWNLOAD_JS)] {
-        let b = el(&doc, "button", "", label);
-        b.set_id(id);
-        attr(&b, "type", "button");
-        attr(&b, "onclick", js);
-        add(&banner, b);
-    }
-    dom(&body).append(&banner);
+    let values = ["replscope crashed: ", &clip(message, MAX_SHOWN), &last_script(), RESET_JS, COPY_JS, DOWNLOAD_JS];
+    super::tree::build_with(&body, BANNER, &[], &values, &mut super::tree::Els::new());
 }

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ClipboardEvent, Element, Event, KeyboardEvent};
+use web_sys::{Element, Event, KeyboardEvent};
 
 use super::app::{App, Shared};
 use super::{console, controls};
@@ -29,7 +29,7 @@ fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) ->
             web_sys::console::error_1(&err);
         }
     });
-    target.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref())?;
+    super::dom::listen(target, kind, cb.as_ref());
     cb.forget(); // one per event type for the page's lifetime
     Ok(())
 }
@@ -37,7 +37,7 @@ fn listen(target: &Element, kind: &str, app: &Shared, f: fn(&mut App, &Event) ->
 /// The element with a `data-action` the event happened in, and its action.
 fn action_target(e: &Event) -> Option<(Element, String)> {
     let target: Element = e.target()?.dyn_into().ok()?;
-    let el = target.closest("[data-action]").ok()??;
+    let el = super::dom::closest(&target, "[data-action]")?;
     let action = el.get_attribute("data-action")?;
     Some((el, action))
 }
@@ -70,7 +70,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     })?;
     listen(&root, "keydown", app, |a, e| {
         let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return false };
-        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.id() == "console-input");
+        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.get_attribute("id").as_deref() == Some("console-input"));
         if !in_console || !(k.key() == "ArrowUp" || k.key() == "ArrowDown") {
             return false;
         }
@@ -82,8 +82,8 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
         false
     })?;
     listen(&root, "paste", app, |a, e| {
-        let Some(text) = e.dyn_ref::<ClipboardEvent>().and_then(|c| c.clipboard_data()).and_then(|d| d.get_data("text").ok()) else { return false };
-        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.id() == "console-input");
+        let Some(text) = super::dom::pasted_text(e) else { return false };
+        let in_console = e.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.get_attribute("id").as_deref() == Some("console-input"));
         if !in_console || !text.contains('\n') {
             return false;
         }
@@ -98,12 +98,12 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     })?;
     listen(&root, "pointerdown", app, |a, e| {
         let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
-        if let Some(msg) = target.closest("[data-msg]").ok().flatten() {
+        if let Some(msg) = super::dom::closest(&target, "[data-msg]") {
             let i = msg.get_attribute("data-msg").and_then(|v| crate::engine::text::uint(&v)).unwrap_or(usize::MAX);
             super::traffic_view::pick(a, i);
             return true;
         }
-        if let Some(node) = target.closest("[data-select]").ok().flatten()
+        if let Some(node) = super::dom::closest(&target, "[data-select]")
             && let Some(port) = node.get_attribute("data-select").and_then(|v| crate::engine::text::uint(&v)) {
             a.selected = port;
             return true;

@@ -119,7 +119,10 @@ pub fn act(app: &mut App, action: &str, el: &Element, value: &str) {
         "answer" => {
             let (Some(id), k) = app.lesson_state() else { return };
             if let Some(choice) = el.get_attribute("data-choice").and_then(|c| crate::engine::text::uint(&c)) {
-                app.answers.insert((id, k), choice);
+                match app.answers.iter_mut().find(|a| a.0 == id && a.1 == k) {
+                    Some(a) => a.2 = choice,
+                    None => app.answers.push((id, k, choice)),
+                }
             }
         }
         _ => {}
@@ -146,7 +149,7 @@ fn panel_id(name: &str) -> &'static str {
 pub fn render(app: &App) -> Result<(), JsValue> {
     let (id, k) = app.lesson_state();
     let lesson = id.as_deref().and_then(|i| app.lesson(i));
-    let answer = id.clone().and_then(|i| app.answers.get(&(i, k)).copied());
+    let answer = id.as_ref().and_then(|i| app.answers.iter().find(|a| a.0 == *i && a.1 == k)).map(|a| a.2);
     let sig = sig(&(&id, k, answer, app.lessons.len(), &app.lessons_error, app.ports.len()));
     if !app.view.changed("lesson", sig) {
         return Ok(());
@@ -162,7 +165,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     super::dom::set_value(sel, id.as_deref().unwrap_or(""));
     let body = app.view.get("lesson-body");
     clear(body);
-    app.view.root.class_list().toggle_with_force("in-lesson", lesson.is_some())?;
+    super::dom::set_class(&app.view.root, "in-lesson", lesson.is_some());
     highlight(app, &[])?;
     if let Some(e) = &app.lessons_error {
         child(body, "p", "muted", &tf(S::LessonLoadFailed, &[e]));
@@ -175,10 +178,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     let n = lesson.steps.len();
     let progress = if k == 0 { t(S::LessonIntro).to_string() } else { tf(S::LessonStep, &[&k, &n]) };
     let p = child(body, "p", "lesson-progress", &progress);
-    p.set_id("lesson-progress");
+    attr(&p, "id", "lesson-progress");
     attr(&p, "data-step", &k.to_string());
     let say = child(body, "div", "lesson-say", "");
-    say.set_id("lesson-say");
+    attr(&say, "id", "lesson-say");
     let step = k.checked_sub(1).and_then(|i| lesson.steps.get(i));
     match step {
         None => {
@@ -202,10 +205,10 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     }
     if let Some(q) = step.and_then(|s| s.question.as_ref()) {
         let box_ = child(body, "div", "lesson-question", "");
-        box_.set_id("lesson-question");
+        attr(&box_, "id", "lesson-question");
         attr(&box_, "role", "group");
         attr(&box_, "aria-labelledby", "lesson-ask");
-        child(&box_, "p", "lesson-ask", &format!("{} · {}", t(S::LessonQuestion), q.ask.get(code))).set_id("lesson-ask");
+        attr(&child(&box_, "p", "lesson-ask", &format!("{} · {}", t(S::LessonQuestion), q.ask.get(code))), "id", "lesson-ask");
         let row = child(&box_, "div", "choices", "");
         for (i, c) in q.choices.iter().enumerate() {
             let mark = match answer {
@@ -217,24 +220,24 @@ pub fn render(app: &App) -> Result<(), JsValue> {
             attr(&b, "data-choice", &i.to_string());
             attr(&b, "aria-pressed", if answer == Some(i) { "true" } else { "false" });
             if answer.is_some() && i == q.answer {
-                b.class_list().toggle_with_force("right", true)?;
+                super::dom::set_class(&b, "right", true);
             }
         }
         if let Some(a) = answer {
             let verdict = if a == q.answer { t(S::LessonRight) } else { t(S::LessonWrong) };
             let fb = child(&box_, "p", if a == q.answer { "feedback right" } else { "feedback wrong" }, &format!("{verdict} {}", q.why.get(code)));
-            fb.set_id("lesson-feedback");
+            attr(&fb, "id", "lesson-feedback");
             attr(&fb, "role", "status");
         }
     }
     let nav = child(body, "div", "buttons lesson-nav", "");
     let prev = button(&nav, "lesson-prev", t(S::LessonPrev));
-    prev.set_id("lesson-prev");
+    attr(&prev, "id", "lesson-prev");
     if k == 0 {
         attr(&prev, "disabled", "");
     }
     let next = button(&nav, "lesson-next", t(S::LessonNext));
-    next.set_id("lesson-next");
+    attr(&next, "id", "lesson-next");
     if k >= n {
         attr(&next, "disabled", "");
     }
@@ -248,14 +251,14 @@ fn lang_sep() -> &'static str {
 
 /// Lights up the named panels (a dashed outline and a label: never colour alone).
 fn highlight(app: &App, names: &[String]) -> Result<(), JsValue> {
-    let lit = app.view.root.query_selector_all("[data-hl]")?;
+    let lit = super::dom::query_all(&app.view.root, "[data-hl]");
     for i in 0..lit.length() {
         if let Some(e) = lit.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<Element>(n).ok()) {
-            e.remove_attribute("data-hl")?;
+            super::dom::remove_attr(&e, "data-hl");
         }
     }
     for name in names {
-        if let Some(e) = app.view.root.query_selector(&format!("#{}", panel_id(name)))? {
+        if let Some(e) = super::dom::query(&app.view.root, &format!("#{}", panel_id(name))) {
             attr(&e, "data-hl", t(S::LessonLook));
         }
     }

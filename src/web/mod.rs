@@ -37,10 +37,9 @@ pub fn start() -> Result<(), JsValue> {
     let root = document
         .get_element_by_id("app")
         .ok_or_else(|| JsValue::from_str("no #app element in the page"))?;
-    let search = window.location().search().unwrap_or_default();
-    let hash = window.location().hash().unwrap_or_default();
+    let (_, search, hash) = dom::location();
     let param = |name: &str| crate::engine::share::param(&hash, name).or_else(|| crate::engine::share::param(&search, name)).map(String::from);
-    let lang = param("lang").or_else(|| window.navigator().language()).unwrap_or_default();
+    let lang = param("lang").or_else(dom::browser_language).unwrap_or_default();
     i18n::set_lang(i18n::Lang::from_code(&lang));
     if let Some(h) = document.document_element() {
         dom::attr(&h, "lang", if i18n::lang() == i18n::Lang::Zh { "zh-CN" } else { "en" });
@@ -50,8 +49,8 @@ pub fn start() -> Result<(), JsValue> {
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     {
         let mut a = app.borrow_mut();
-        a.reduced_motion = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
-        root.class_list().toggle_with_force("reduced-motion", a.reduced_motion)?;
+        a.reduced_motion = dom::media_matches("(prefers-reduced-motion: reduce)");
+        dom::set_class(&root, "reduced-motion", a.reduced_motion);
         share_ui::open_fragment(&mut a, &hash);
         if param("embed").as_deref() == Some("1") {
             share_ui::set_embed(&mut a, true);
@@ -78,7 +77,7 @@ fn when_idle(window: &web_sys::Window, app: &app::Shared) {
     let (root, app) = (app.borrow().view.root.clone(), app.clone());
     let idle = move || {
         // `toggle` with a force, as everywhere: one class-list import fewer.
-        let _ = root.class_list().toggle_with_force("booting", false);
+        dom::set_class(&root, "booting", false);
         if !lesson_asked {
             share_ui::load_lessons(app);
         }
@@ -142,7 +141,7 @@ fn install_panic_banner() {
         }
     });
     if let Some(w) = dom::window() {
-        let _ = w.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        dom::listen(&w, "error", on_error.as_ref());
     }
     on_error.forget();
 }

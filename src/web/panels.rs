@@ -245,7 +245,7 @@ pub fn render_config(app: &App) -> Result<(), JsValue> {
         attr(&label, "translate", "no");
         attr(&label, "for", &format!("cfg-{param}"));
         let i = child(&row, "input", "", "");
-        i.set_id(&format!("cfg-{param}"));
+        attr(&i, "id", &format!("cfg-{param}"));
         attr(&i, "type", "text");
         attr(&i, "value", &value);
         attr(&i, "autocapitalize", "off");

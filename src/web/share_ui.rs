@@ -44,7 +44,7 @@ pub fn build(root: &Element, els: &mut super::tree::Els) {
 
 /// The page's address without its fragment.
 fn base_url() -> String {
-    let href = super::dom::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    let href = super::dom::location().0;
     href.split('#').next().unwrap_or("").to_string()
 }
 
@@ -107,7 +107,7 @@ pub fn open_fragment(app: &mut App, fragment: &str) {
 /// Turns the page chrome off (slides) or on.
 pub fn set_embed(app: &mut App, on: bool) {
     app.embed = on;
-    let _ = app.view.root.class_list().toggle_with_force("embed", on);
+    super::dom::set_class(&app.view.root, "embed", on);
 }
 
 /// Switches the language, keeping the world; the URL remembers it.
@@ -117,23 +117,23 @@ pub fn switch_lang(app: &mut App, to: Lang) {
         return;
     }
     set_embed(app, app.embed);
-    let _ = app.view.root.class_list().toggle_with_force("reduced-motion", app.reduced_motion);
+    super::dom::set_class(&app.view.root, "reduced-motion", app.reduced_motion);
     remember_lang(to);
 }
 
 /// Puts `?lang=` in the address without reloading.
 fn remember_lang(to: Lang) {
     let Some(w) = super::dom::window() else { return };
-    let Ok(url) = web_sys::Url::new(&w.location().href().unwrap_or_default()) else { return };
+    let Ok(url) = web_sys::Url::new(&super::dom::location().0) else { return };
     url.search_params().set("lang", to.code());
     if let Ok(h) = w.history() {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&super::dom::href(&url)));
     }
 }
 
 /// The page element with id `id`, if any.
 fn by_id(app: &App, id: &str) -> Option<Element> {
-    app.view.root.query_selector(&format!("#{id}")).ok().flatten()
+    super::dom::query(&app.view.root, &format!("#{id}"))
 }
 
 /// Share-dialog, language, help and notice buttons; lesson buttons go on.
@@ -190,7 +190,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
     let root = app.borrow().view.root.clone();
     let app = app.clone();
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-        let Some(input) = e.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|i| i.id() == "import-file") else { return };
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|i| i.get_attribute("id").as_deref() == Some("import-file")) else { return };
         // The element with that id is the dialog's `<input type="file">`.
         let Some(file) = input.unchecked_ref::<HtmlInputElement>().files().and_then(|f| f.get(0)) else { return };
         let app = app.clone();
@@ -205,7 +205,7 @@ pub fn install(app: &Shared) -> Result<(), JsValue> {
             }),
         );
     });
-    root.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref())?;
+    super::dom::listen(&root, "change", cb.as_ref());
     cb.forget();
     Ok(())
 }

@@ -197,7 +197,10 @@ impl App {
     /// Rebuilds the world from nothing: replays the first `limit` journal
     /// entries and runs to `target` (ms since start).
     pub fn rebuild(&mut self, limit: usize, target: u64) {
-        let history: Vec<_> = self.consoles.iter().map(|(p, c)| (*p, c.history.clone())).collect();
+        let mut history = Vec::with_capacity(self.consoles.len());
+        for (p, c) in self.consoles.iter() {
+            history.push((*p, c.history.clone()));
+        }
         self.replaying = true;
         self.runner = Runner::new(0);
         self.cursor = 0;

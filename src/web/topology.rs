@@ -63,16 +63,21 @@ pub fn layout(app: &App) -> Layout {
         }
         d
     };
-    let mut levels: VecMap<usize, Vec<Port>> = VecMap::new();
+    // Ports by depth (masters first); a depth no port has stays empty.
+    let mut levels: Vec<Vec<Port>> = Vec::new();
     for p in &app.ports {
-        levels.entry(depth(*p).min(app.ports.len())).or_default().push(*p);
+        let d = depth(*p).min(app.ports.len());
+        while levels.len() <= d {
+            levels.push(Vec::new());
+        }
+        levels[d].push(*p);
     }
     let client = app.view.width();
     let width = if client > 0.0 && client < 700.0 { NARROW_WIDTH } else { WIDTH };
     let cols = ((width / COLUMN_W) as usize).max(1);
     let mut rows: Vec<&[Port]> = Vec::new();
     let mut widest = 1;
-    for ports in levels.values() {
+    for ports in &levels {
         for row in ports.chunks(cols) {
             widest = widest.max(row.len());
             rows.push(row);
@@ -198,7 +203,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let class = format!("link {}{}", if up { "up" } else { "down" }, if cut { " cut" } else { "" });
         let (x1, y1, x2, y2) = (mx, my + BOX_H / 2.0, x, y - BOX_H / 2.0 - 4.0);
         let line = svg_child(links, "line", &[("x1", &fmt(x1)), ("y1", &fmt(y1)), ("x2", &fmt(x2)), ("y2", &fmt(y2)), ("class", &class), ("marker-end", "url(#arrow)")]);
-        line.set_id(&format!("link-{m}-{port}"));
+        attr(&line, "id", &format!("link-{m}-{port}"));
         attr(&line, "data-select", &port.to_string());
         if cut {
             svg_text(links, (x1 + x2) / 2.0 + 8.0, (y1 + y2) / 2.0 - 8.0, "cut-label", t(S::TopoCut));

@@ -189,10 +189,12 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     if !app.view.changed("msgs", sig) {
         return render_picked(app);
     }
-    let mut labels: VecMap<(Port, Port), usize> = VecMap::new();
-    let mut held: VecMap<(Port, Port), usize> = VecMap::new();
-    for seg in app.runner.sim.net.in_transit().filter(|s| is_held(app, s)) {
-        *held.entry((seg.from, seg.to)).or_default() += 1;
+    let mut labels: Vec<((Port, Port), usize)> = Vec::new();
+    let mut held: Vec<((Port, Port), usize)> = Vec::new();
+    for seg in app.runner.sim.net.in_transit() {
+        if is_held(app, seg) {
+            bump(&mut held, (seg.from, seg.to));
+        }
     }
     let mut msgs = app.view.msgs.borrow_mut();
     let m = &mut *msgs;
@@ -235,12 +237,11 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
         }
         let slot = &mut m.slots[i];
         slot.pass = m.pass;
-        let n = labels.entry((seg.from, seg.to)).or_default();
-        *n += 1;
+        let n = bump(&mut labels, (seg.from, seg.to));
         // Messages held on a cut link pile up in the middle: one label counts them.
-        let label = match held.get(&(seg.from, seg.to)) {
-            Some(count) if is_held(app, seg) => (*n == 1).then(|| Some(tf(S::MsgHeld, &[count]))),
-            _ => (*n <= LABELS_PER_DIRECTION).then_some(None),
+        let label = match held.iter().find(|(k, _)| *k == (seg.from, seg.to)) {
+            Some((_, count)) if is_held(app, seg) => (n == 1).then(|| Some(tf(S::MsgHeld, &[count]))),
+            _ => (n <= LABELS_PER_DIRECTION).then_some(None),
         };
         draw(app, slot, seg, a, b, label)?;
         drawn.insert(key, i);
@@ -256,6 +257,19 @@ pub fn render(app: &App, lay: &Layout) -> Result<(), JsValue> {
     render_picked(app)
 }
 
+/// Adds one to `key`'s count in `counts` (a few links: a short list);
+/// returns the new count.
+fn bump(counts: &mut Vec<((Port, Port), usize)>, key: (Port, Port)) -> usize {
+    for (k, n) in counts.iter_mut() {
+        if *k == key {
+            *n += 1;
+            return *n;
+        }
+    }
+    counts.push((key, 1));
+    1
+}
+
 fn render_picked(app: &App) -> Result<(), JsValue> {
     let sig = app.picked.as_ref().map(|p| format!("{}>{}@{}-{}", p.from, p.to, p.sent_ms, p.deliver_ms)).unwrap_or_default();
     if app.view.changed("detail", sig) {
@@ -269,11 +283,11 @@ fn show_part(m: &MsgSlot, part: &mut Option<(Slot, bool)>, on: bool, next: &Elem
     match part {
         None if on => {
             let el = make();
-            m.g.el.insert_before(&el, Some(next))?;
+            super::dom::insert_before(&m.g.el, &el, next);
             *part = Some((Slot::new(el), true));
         }
         Some((el, shown)) if *shown != on => {
-            if on { m.g.el.insert_before(&el.el, Some(next))?; } else { el.el.remove(); }
+            if on { super::dom::insert_before(&m.g.el, &el.el, next) } else { el.el.remove() }
             *shown = on;
         }
         _ => {}

@@ -7,9 +7,10 @@
 //! parent given). A line is `tag`, then `.class` parts (joined with spaces)
 //! and a `#id`, then space-separated items:
 //! - `name=value`, `name="a value with spaces"` or a bare `name` (empty
-//!   value): an attribute; a value of `%` is the next of the texts given;
+//!   value): an attribute; a value of `%` is the next of the texts given,
+//!   `$` the next of the values given ([`build_with`]);
 //! - `@key`: the element goes into the view's elements under `key`;
-//! - `%`: its text is the next of the texts given;
+//! - `%`: its text is the next of the texts given; `$`: the next value;
 //! - `'` to the end of the line: its text, as written.
 //!
 //! Attributes are set in the order written, then the text. `svg` and
@@ -30,9 +31,16 @@ pub type Els = VecMap<&'static str, Element>;
 /// its `%` items ask for from `texts` in order; returns the first line's
 /// element.
 pub fn build(parent: &Element, spec: &'static str, texts: &[S], els: &mut Els) -> Element {
+    build_with(parent, spec, texts, &[], els)
+}
+
+/// [`build`], with `values` for the spec's `$` items, in order.
+pub fn build_with(parent: &Element, spec: &'static str, texts: &[S], values: &[&str], els: &mut Els) -> Element {
     let doc = parent.owner_document().unwrap_or_else(|| wasm_bindgen::throw_str("detached element"));
     let mut texts = texts.iter();
     let mut next_text = move || texts.next().map_or("", |s| t(*s));
+    let mut values = values.iter();
+    let mut next_value = move || values.next().copied().unwrap_or("");
     // The open elements: indentation, element, in an SVG.
     let mut open: Vec<(usize, Element, bool)> = Vec::new();
     let mut first = None;
@@ -69,11 +77,18 @@ pub fn build(parent: &Element, spec: &'static str, texts: &[S], els: &mut Els) -
             rest = rest[end..].trim_start_matches(' ');
             if item == "%" {
                 e.set_text_content(Some(next_text()));
+            } else if item == "$" {
+                e.set_text_content(Some(next_value()));
             } else if let Some(key) = item.strip_prefix('@') {
                 els.insert(key, e.clone());
             } else {
                 let (name, value) = item.split_once('=').unwrap_or((item, ""));
-                attr(&e, name, if value == "%" { next_text() } else { value.trim_matches('"') });
+                let value = match value {
+                    "%" => next_text(),
+                    "$" => next_value(),
+                    _ => value.trim_matches('"'),
+                };
+                attr(&e, name, value);
             }
         }
         append(open.last().map_or(parent, |o| &o.1), &e);

@@ -15,7 +15,15 @@ pub(super) fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         ctx.insert(key, Entry::new(Value::Set(VecSet::new())));
     }
     let added = match ctx.write(key) {
-        Some(Entry { value: Value::Set(s), .. }) => argv[2..].iter().filter(|m| s.insert((*m).clone())).count(),
+        Some(Entry { value: Value::Set(s), .. }) => {
+            let mut added = 0;
+            for m in &argv[2..] {
+                if s.insert(m.clone()) {
+                    added += 1;
+                }
+            }
+            added
+        }
         _ => return err(WRONGTYPE),
     };
     if added > 0 {

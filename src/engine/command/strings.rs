@@ -139,12 +139,12 @@ pub(super) fn set(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
         }
         ctx.prop(vec![b"SET".to_vec(), key.clone(), val.clone(), b"PXAT".to_vec(), when.to_string().into_bytes()]);
     } else if flags & GET != 0 {
-        let kept: Vec<Bytes> = argv
-            .iter()
-            .enumerate()
-            .filter(|(j, a)| !(*j >= 3 && is(a, "get")))
-            .map(|(_, a)| a.clone())
-            .collect();
+        let mut kept: Vec<Bytes> = Vec::with_capacity(argv.len());
+        for (j, a) in argv.iter().enumerate() {
+            if !(j >= 3 && is(a, "get")) {
+                kept.push(a.clone());
+            }
+        }
         ctx.prop(kept);
     } else {
         ctx.prop_as_typed();
