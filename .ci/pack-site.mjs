@@ -8,7 +8,7 @@
 // 32 KB window and Huffman codes miss (the stylesheet and glue gain ~10%).
 // Browsers have no LZMA decoder, so the page brings one: src/unlzma.rs
 // built alone into a ~2 KB wasm module (.ci/unlzma-wasm.rs), which decodes
-// the ~460 KB in about 15 ms, where the same decoder in JavaScript took
+// the ~434 KB in about 15 ms, where the same decoder in JavaScript took
 // 45-100 ms on a cold page. It sits in index.html in base64 (hosts gzip
 // HTML, not binary files: 1.6 KB sent instead of 2.2). The pack,
 // `replscope-HASH.pack`, is one LZMA stream: wasm, lessons.txt, CSS, glue.
@@ -22,8 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 // lc=4, pb=0: wasm code is byte-oriented, with no alignment for pb to model
 // (about 300 B smaller than xz's defaults).
 const XZ_ARGS = ['--format=lzma', '--lzma1=preset=9e,lc=4,lp=0,pb=0', '--stdout'];
@@ -74,27 +75,52 @@ export function loader() {
   return { source, unpack: new Function(`${source}\nreturn unpack;`)() };
 }
 
-/** Finds the one match of `re` in `html`, or fails naming `what`. */
-function one(html, re, what) {
-  const all = [...html.matchAll(new RegExp(re.source, 'g'))];
+/** The attributes of a start tag (`<link a=b c="d e">`), names lower-cased, values unquoted. */
+function attributes(tag) {
+  const attrs = {};
+  for (const m of tag.matchAll(/([\w:-]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?/g)) {
+    attrs[m[1].toLowerCase()] = (m[2] || '').replace(/^["']|["']$/g, '');
+  }
+  return attrs;
+}
+
+/** The one `<link>` of `html` that `test` accepts (by its attributes), or a failure naming `what`. */
+function oneLink(html, what, test) {
+  const all = [...html.matchAll(/<link\b[^>]*>/g)].filter((m) => test(attributes(m[0].slice(5, -1))));
   if (all.length !== 1) throw new Error(`index.html: expected one ${what}, found ${all.length}`);
-  return all[0];
+  return { tag: all[0][0], href: attributes(all[0][0].slice(5, -1)).href };
+}
+
+/** Where `href` (relative to the site's public URL, as Trunk writes it) points under `dir`: its file name. */
+function fileOf(href) {
+  return href.slice(href.lastIndexOf('/') + 1);
 }
 
 /** Packs the site in `dir` (its wasm, lessons, stylesheet and glue) and has index.html start from the pack. */
 export async function packSite(dir) {
   const htmlPath = path.join(dir, 'index.html');
   let html = fs.readFileSync(htmlPath, 'utf8');
-  // What Trunk wrote: the stylesheet's link, the glue's modulepreload, the
-  // wasm's preload and the module script that imports the glue and starts it.
-  const cssLink = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+\.css)\b[^>]*>/, 'stylesheet link');
-  const gluePreload = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+\.js)\b[^>]*rel=modulepreload[^>]*>/, 'modulepreload of the glue');
-  const wasmPreload = one(html, /<link\b[^>]*href=["']?\.\/([\w-]+_bg\.wasm)\b[^>]*>/, 'preload of the wasm');
-  const boot = one(html, /<script type=["']?module["']?>([^<]*)<\/script>/, 'module script');
-  const [css, glue, wasmName] = [cssLink[1], gluePreload[1], wasmPreload[1]];
-  if (!boot[1].includes(`./${glue}`) || !boot[1].includes(`./${wasmName}`)) throw new Error('index.html: the module script does not start the glue and wasm it preloads');
+  // What Trunk wrote, in whatever attribute order and quoting (minified or
+  // not) and under whatever public URL (`./`, `/`, `/sub/`): the
+  // stylesheet's link, the glue's modulepreload, the wasm's preload and
+  // the module script that imports the glue and starts it.
+  const cssLink = oneLink(html, 'stylesheet link', (a) => a.rel === 'stylesheet' && a.href?.endsWith('.css'));
+  const gluePreload = oneLink(html, 'modulepreload of the glue', (a) => a.rel === 'modulepreload' && a.href?.endsWith('.js'));
+  const wasmPreload = oneLink(html, 'preload of the wasm', (a) => a.rel === 'preload' && a.href?.endsWith('_bg.wasm'));
+  const boots = [...html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)].filter((m) => attributes(m[1]).type === 'module');
+  if (boots.length !== 1) throw new Error(`index.html: expected one module script, found ${boots.length}`);
+  const boot = boots[0];
+  if (!boot[2].includes(gluePreload.href) || !boot[2].includes(wasmPreload.href)) {
+    throw new Error('index.html: the module script does not start the glue and wasm it preloads');
+  }
+  const [css, glue, wasmName] = [cssLink, gluePreload, wasmPreload].map((l) => fileOf(l.href));
 
-  const files = [wasmName, 'lessons.txt', css, glue].map((f) => fs.readFileSync(path.join(dir, f)));
+  const names = [wasmName, 'lessons.txt', css, glue];
+  const files = names.map((f) => fs.readFileSync(path.join(dir, f)));
+  // The glue is imported from a blob URL, where relative imports (wasm-bindgen's `snippets/`) cannot resolve.
+  if (/\bimport\s*(\(\s*)?["'`]\.{0,2}\//.test(files[3]) || /\bfrom\s*["'`]\.{0,2}\//.test(files[3])) {
+    throw new Error(`${glue} imports a relative module: it cannot be loaded from the pack`);
+  }
   const decoder = buildDecoder();
   const pack = lzma(Buffer.concat(files)), decoderBase64 = decoder.toString('base64');
   const lens = files.slice(0, -1).map((f) => f.length);
@@ -107,21 +133,24 @@ export async function packSite(dir) {
   }
 
   const packName = `replscope-${crypto.createHash('sha256').update(pack).digest('hex').slice(0, 16)}.pack`;
-  const url = './' + packName, integrity = sri(pack);
-  html = html.replace(cssLink[0], '').replace(gluePreload[0], '')
-    .replace(wasmPreload[0], `<link as=fetch crossorigin href="${url}" integrity="${integrity}" rel=preload>`)
-    .replace(boot[0], `<script type=module>${source}\nstart(${JSON.stringify(url)},${JSON.stringify(integrity)},${JSON.stringify(decoderBase64)},${JSON.stringify(lens)});</script>`);
-  for (const f of [wasmName, 'lessons.txt', css, glue]) {
+  // The pack sits beside the wasm, under the same public URL.
+  const url = wasmPreload.href.slice(0, wasmPreload.href.length - wasmName.length) + packName, integrity = sri(pack);
+  const start = `<script type=module>${source}\nawait start(${JSON.stringify(url)},${JSON.stringify(integrity)},${JSON.stringify(decoderBase64)},${JSON.stringify(lens)});</script>`;
+  // Function replacers: `$` in the new text is meant as written.
+  html = html.replace(cssLink.tag, () => '').replace(gluePreload.tag, () => '')
+    .replace(wasmPreload.tag, () => `<link as=fetch crossorigin href="${url}" integrity="${integrity}" rel=preload>`)
+    .replace(boot[0], () => start);
+  for (const f of names) {
     if (html.includes(f)) throw new Error(`index.html still names ${f}`);
   }
 
   fs.writeFileSync(path.join(dir, packName), pack);
   fs.writeFileSync(htmlPath, html);
-  for (const f of [wasmName, 'lessons.txt', css, glue]) fs.unlinkSync(path.join(dir, f));
-  return { files: Object.fromEntries([wasmName, 'lessons.txt', css, glue].map((f, i) => [f, files[i].length])), decoder: decoder.length, packed: pack.length, packName };
+  for (const f of names) fs.unlinkSync(path.join(dir, f));
+  return { files: Object.fromEntries(names.map((f, i) => [f, files[i].length])), decoder: decoder.length, packed: pack.length, packName };
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
   if (!dir) {
     console.error('usage: node .ci/pack-site.mjs DIR');

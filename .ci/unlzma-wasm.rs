@@ -31,8 +31,9 @@ pub unsafe extern "C" fn unlzma(src: *const u8, src_len: usize) -> usize {
     let Ok(h) = unlzma::header(input) else { return 0 };
     // The output right after the input, then the probabilities (2-byte aligned).
     let out = src as usize + src_len;
-    let Some(probs) = usize::try_from(h.size).ok().and_then(|n| out.checked_add(n)).map(|end| (end + 1) & !1) else { return 0 };
-    let Some(end) = probs.checked_add(2 * unlzma::probs_len(&h)) else { return 0 };
+    let Some(probs) = usize::try_from(h.size).ok().and_then(|n| out.checked_add(n)?.checked_add(1)).map(|end| end & !1) else { return 0 };
+    // (No slice may be longer than isize::MAX bytes.)
+    let Some(end) = probs.checked_add(2 * unlzma::probs_len(&h)).filter(|&end| end <= isize::MAX as usize) else { return 0 };
     let have = memory_size(0) * PAGE;
     if end > have && memory_grow(0, (end - have).div_ceil(PAGE)) == usize::MAX {
         return 0;

@@ -1,10 +1,10 @@
-//! An LZMA decoder for the site's loader: the page's wasm and its lessons
-//! ship LZMA-packed (`xz --format=lzma`, about 17% smaller than gzip -9;
-//! README "Performance"), and this unpacks them in the browser before the
-//! page's wasm starts. It is built on its own into a tiny wasm module
-//! (`.ci/unlzma-wasm.rs`, which includes this file) that the loader in
-//! `index.html` runs; here it is also a module of the crate so that native
-//! tests check it against `xz`.
+//! An LZMA decoder for the site's loader: the page's wasm, lessons,
+//! stylesheet and glue ship in one LZMA pack (`xz --format=lzma`, about 17%
+//! smaller than gzip -9; README "Performance"), and this unpacks it in the
+//! browser before the page's wasm starts. It is built on its own into a
+//! small wasm module (`.ci/unlzma-wasm.rs`, which includes this file) that
+//! the loader (`www/loader.js`, inlined into `index.html`) runs; here it is
+//! also a module of the crate so that native tests check it against `xz`.
 //!
 //! It reads the "LZMA alone" format: a 13-byte header (the properties byte
 //! `lc + 9 * lp + 45 * pb`, the dictionary size, the decoded size), then
@@ -244,7 +244,7 @@ pub fn decode(src: &[u8], out: &mut [u8], probs: &mut [u16]) -> Result<(), Error
             return Err(Error::BadDistance);
         }
         let from = reps[0] as usize + 1;
-        for _ in 0..(len + 2).min((out.len() - n) as u32) {
+        for _ in 0..(len as usize + 2).min(out.len() - n) {
             out[n] = out[n - from];
             n += 1;
         }

@@ -9,8 +9,9 @@
 
 // The parts of the pack in `res`, decoded by the wasm module in base64
 // `decoder`: as many as `lens` gives lengths for, and the rest.
+// (The page fetches the pack with its integrity hash, so a response that
+// is not the pack, an HTTP error included, has already failed the fetch.)
 async function unpack(res, decoder, lens) {
-  if (!res.ok) throw Error(`${res.url}: HTTP ${res.status}`);
   const src = new Uint8Array(await res.arrayBuffer());
   const module = Uint8Array.from(atob(decoder), (c) => c.charCodeAt(0));
   const { memory, unlzma } = (await WebAssembly.instantiate(module)).instance.exports;
@@ -31,8 +32,10 @@ async function unpack(res, decoder, lens) {
 
 // Starts the page from the pack at `url`: the stylesheet, the lessons for
 // the page to read (window.replscopeLessons), then the glue as a module,
-// which instantiates the wasm. If that fails (the network, an old browser),
-// the page says so where it said it was loading.
+// which instantiates the wasm. If that fails before the page is up (the
+// network, an old browser), the page says so where it said it was loading;
+// the error goes on to the window either way (the crash banner listens
+// there once the wasm has started: index.html awaits this).
 async function start(url, integrity, decoder, lens) {
   try {
     const [wasm, lessons, css, glue] = await unpack(await fetch(url, { integrity }), decoder, lens);
@@ -42,7 +45,8 @@ async function start(url, integrity, decoder, lens) {
     window.wasmBindings = bindings;
     await bindings.default({ module_or_path: wasm });
   } catch (e) {
-    document.querySelector('.loading').textContent = `replscope could not start (${e}). Reloading the page may help.`;
+    const loading = document.querySelector('.loading');
+    if (loading) loading.textContent = `replscope could not start (${e}). Reloading the page may help.`;
     throw e;
   }
 }

@@ -14,17 +14,17 @@ import { fileURLToPath } from 'node:url';
 /** The budget for the whole site, gzip -9 (150 KB). */
 export const LIMIT_BYTES = 150 * 1024;
 
-/** Every file under `dist` (dot files skipped) with its raw, gzip -9 and sent size, largest first. */
+/** Every file under `dist` (dot files and folders skipped) with its raw, gzip -9 and sent size, largest sent first. */
 export function siteSizes(dist) {
   const files = fs.readdirSync(dist, { recursive: true })
-    .filter((f) => !path.basename(f).startsWith('.'))
+    .filter((f) => !f.split(path.sep).some((part) => part.startsWith('.')))
     .filter((f) => fs.statSync(path.join(dist, f)).isFile());
   const rows = files.map((f) => {
     const data = fs.readFileSync(path.join(dist, f));
     const gz = zlib.gzipSync(data, { level: 9 }).length;
     return { file: f, raw: data.length, gz, sent: f.endsWith('.pack') ? data.length : gz };
   });
-  rows.sort((a, b) => b.gz - a.gz);
+  rows.sort((a, b) => b.sent - a.sent);
   const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
   return { rows, raw: total('raw'), gz: total('gz'), sent: total('sent') };
 }
