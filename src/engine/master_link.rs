@@ -44,14 +44,20 @@ impl Node {
     /// the applied bytes to our own backlog and sub-replicas.
     pub(crate) fn stream_from_master(&mut self, bytes: &[u8], now: u64, io: &mut dyn Transport) {
         self.stats.net_repl_input_bytes += bytes.len() as u64;
-        {
+        // Unparsed bytes from before, if any; usually none (the master
+        // writes whole commands), and then `bytes` is read in place and
+        // only an unfinished command's bytes are kept.
+        let mut held = {
             let m = self.up().master.as_mut().expect("master link");
-            m.inbuf.extend_from_slice(bytes);
             m.read_reploff += bytes.len() as u64;
             m.last_interaction_ms = now;
+            std::mem::take(&mut m.inbuf)
+        };
+        let direct = held.is_empty();
+        if !direct {
+            held.extend_from_slice(bytes);
         }
-        // The buffer is read in place and trimmed once at the end.
-        let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
+        let buf: &[u8] = if direct { bytes } else { &held };
         let mut pos = 0;
         let mut argv = std::mem::take(&mut self.argv_buf);
         // Applied commands whose bytes are not proxied yet: `unproxied..pos`.
@@ -72,8 +78,10 @@ impl Node {
             pos += used;
             // A data command outside MULTI is proxied with the ones after
             // it, when that changes nothing (see `proxy_batches`).
-            if self.outside_multi_data_command(&argv) && self.proxy_batches(pos - unproxied) {
-                self.apply_from_master(&mut argv, used, now, io);
+            if let Some(spec) = self.outside_multi_data_command(&argv)
+                && self.proxy_batches(pos - unproxied)
+            {
+                self.apply_data_from_master(spec, &mut argv, used, now, io);
                 continue;
             }
             self.proxy_stream(&buf[unproxied..pos - used]);
@@ -106,8 +114,47 @@ impl Node {
         }
         self.proxy_stream(&buf[unproxied..pos]);
         self.argv_buf = argv;
-        buf.drain(..pos);
-        self.up().master.as_mut().expect("master link").inbuf = buf;
+        if direct {
+            if pos < bytes.len() {
+                held.extend_from_slice(&bytes[pos..]);
+            }
+        } else {
+            held.drain(..pos);
+        }
+        self.up().master.as_mut().expect("master link").inbuf = held;
+    }
+
+    /// [`Node::apply_from_master`] for a data command outside MULTI
+    /// (`spec`, found by [`Node::outside_multi_data_command`]): the
+    /// master client runs it with `process`'s checks that can apply to
+    /// it (arity; a master client is not refused, needs no AUTH and has no
+    /// MULTI of its own here), without going through them one by one.
+    /// Anything unusual takes the general way.
+    fn apply_data_from_master(&mut self, spec: &'static command::CommandSpec, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
+        let up = self.up();
+        let client = match up.master_client.take() {
+            Some(c) if c.multi.is_none() && command::check_arity(spec, argv.len()) => c,
+            other => {
+                up.master_client = other;
+                return self.apply_from_master(argv, used, now, io);
+            }
+        };
+        let mut client = client;
+        let m = up.master.as_mut().expect("master link");
+        m.reploff += used as u64;
+        client.db = m.db;
+        client.last_cmd = Some(spec);
+        self.stats.total_commands_processed += 1;
+        let reply = self.run_data_command(&mut client, spec, argv, now, ClientKind::Master);
+        // The usual reply (+OK, a static text) owns nothing: forgotten, not dropped.
+        match reply {
+            Reply::Status(std::borrow::Cow::Borrowed(_)) => std::mem::forget(reply),
+            other => drop(other),
+        }
+        // A data command neither selects a db nor touches the link; the
+        // slot was emptied above, so nothing is dropped.
+        let old = self.up().master_client.replace(client);
+        std::mem::forget(old);
     }
 
     /// Runs one command of the replication stream; replies are not sent,
@@ -161,16 +208,19 @@ impl Node {
     }
 
     /// Is `argv` a data command (which neither touches the link nor reads
-    /// the stream offset) arriving outside MULTI? The master client's last
-    /// command is tried before the table.
-    fn outside_multi_data_command(&self, argv: &[Bytes]) -> bool {
-        let Some(up) = self.upstream.as_ref() else { return false };
-        let Some(name) = argv.first() else { return false };
+    /// the stream offset) arriving outside MULTI? Its spec if so. The
+    /// master client's last command is tried before the table.
+    fn outside_multi_data_command(&self, argv: &[Bytes]) -> Option<&'static command::CommandSpec> {
+        let up = self.upstream.as_ref()?;
+        let name = argv.first()?;
         if up.master.as_ref().is_none_or(|m| m.multi.is_some() || !m.multi_bytes.is_empty()) {
-            return false;
+            return None;
         }
         let last = up.master_client.as_ref().and_then(|c| c.last_cmd);
-        command::lookup_after(last, name).is_some_and(|s| s.data())
+        match command::lookup_after(last, name) {
+            Some(spec) if spec.data() => Some(spec),
+            _ => None,
+        }
     }
 
     /// May the stream's next `len` bytes (applied commands) be proxied at

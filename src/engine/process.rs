@@ -126,7 +126,7 @@ impl Node {
     }
 
     /// Executes a data command and propagates what it changed.
-    fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
+    pub(crate) fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
         let expire = match (kind, self.upstream.is_some()) {
             (_, false) => ExpireMode::Master,
             (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,
