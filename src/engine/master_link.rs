@@ -7,6 +7,7 @@ use super::handshake::ReplState;
 use super::keyspace::Bytes;
 use super::log::Level;
 use super::node::{Client, ClientKind, Node, Transport};
+use super::request;
 use super::resp::{self, Reply};
 
 /// Is `arg` the word `word`, in either case? Lengths first: the stream's
@@ -63,6 +64,15 @@ impl Node {
         // Applied commands whose bytes are not proxied yet: `unproxied..pos`.
         let mut unproxied = 0;
         loop {
+            // A write load's `SET key value`, the stream's usual command,
+            // is applied from the buffer as it lies (see `apply_plain_set`).
+            if let Some((key, value, used)) = request::plain_set(&buf[pos..])
+                && self.plain_set_applies(pos + used - unproxied)
+            {
+                self.apply_plain_set(key, value, used, now);
+                pos += used;
+                continue;
+            }
             let used = match resp::parse_command_into(&buf[pos..], &mut argv) {
                 Ok(Some(used)) => used,
                 Ok(None) => break,
@@ -204,6 +214,54 @@ impl Node {
     fn proxy_stream(&mut self, bytes: &[u8]) {
         if !bytes.is_empty() {
             self.append_to_backlog(bytes);
+        }
+    }
+
+    /// Would a `SET key value` from the stream go [`Node::apply_data_from_master`]'s
+    /// way (outside MULTI, batched with the next `len` bytes, the master
+    /// client in place), and no EXEC of this node's is collecting ops?
+    #[inline(always)]
+    fn plain_set_applies(&self, len: usize) -> bool {
+        let Some(up) = self.upstream.as_ref() else { return false };
+        let link_plain = match (&up.master, &up.master_client) {
+            (Some(m), Some(c)) => m.multi.is_none() && m.multi_bytes.is_empty() && c.multi.is_none(),
+            _ => false,
+        };
+        link_plain && self.in_exec.is_none() && self.proxy_batches(len)
+    }
+
+    /// `SET key value` from the master, outside MULTI: exactly what
+    /// [`Node::apply_data_from_master`] and `run_data_command` do for it,
+    /// without first copying the arguments out of the stream or going
+    /// through the general command path: the key is stored as `setKey`
+    /// stores it, the op counted, the client's last command and write
+    /// offset noted. (About a fifth of a fast-forward's instructions.)
+    fn apply_plain_set(&mut self, key: &[u8], value: &[u8], used: usize, now: u64) {
+        let up = self.upstream.as_mut().expect("replica");
+        let m = up.master.as_mut().expect("master link");
+        m.reploff += used as u64;
+        let db = m.db;
+        let client = up.master_client.as_mut().expect("master client");
+        let spec = command::lookup_after(client.last_cmd, b"set").expect("SET is in the table");
+        client.db = db;
+        client.last_cmd = Some(spec);
+        self.stats.total_commands_processed += 1;
+        // The master link's lookups never expire a key (so add no op).
+        let propagate = std::mem::take(&mut self.ops_buf);
+        let mut ctx = command::Ctx { now_ms: now, db, keyspace: &mut self.keyspace, expire: command::ExpireMode::ReplicaMasterLink, propagate };
+        command::set_key(&mut ctx, key, value, false);
+        super::sds::put_back(&mut self.ops_buf, ctx.propagate);
+        // The SET itself, propagated as typed (a replica feeds nothing of
+        // its own). `note_expiry` of `SET key value` finds a time only
+        // when the key is spelled PXAT: the value is read as one.
+        self.dirty += 1;
+        if is_word(key, b"PXAT") && let Some(ms) = resp::parse_i64(value) {
+            let ms = ms.max(0) as u64;
+            self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
+        }
+        let offset = self.repl.offset;
+        if let Some(c) = self.upstream.as_mut().and_then(|u| u.master_client.as_mut()) {
+            c.woff = offset;
         }
     }
 

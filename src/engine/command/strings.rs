@@ -70,7 +70,7 @@ fn get_generic(ctx: &mut Ctx, key: &[u8]) -> Result<Reply, Reply> {
 }
 
 /// `setKey`: store a string, dropping the TTL unless `keep_ttl`.
-fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
+pub(crate) fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
     match ctx.write(key) {
         Some(e) => {
             // An overwritten string keeps its buffer (no allocation) unless
