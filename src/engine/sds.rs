@@ -127,7 +127,7 @@ fn grow(buf: &mut Vec<u8>, additional: usize) {
 /// `src` must be readable and `dst` writable for `n` bytes, and the two
 /// ranges must not overlap.
 #[inline(always)]
-unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
+pub(crate) unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
     // SAFETY (every block below): each access lies within the first `n`
     // bytes of its range, which the caller guarantees.
     unsafe {

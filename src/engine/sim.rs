@@ -416,7 +416,10 @@ impl Sim {
             if node.next_wakeup() <= now {
                 node.handle_timeout(now, &mut io);
             }
-            if let Some(segs) = self.deferred.remove(&port) {
+            // Guarded: segments wait here only for a node in DEBUG SLEEP.
+            if !self.deferred.is_empty()
+                && let Some(segs) = self.deferred.remove(&port)
+            {
                 for seg in segs {
                     Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
                 }
