@@ -508,6 +508,7 @@ impl OutputLimits {
     /// Notes since when `link` is over the soft limit (or that it is not),
     /// and says whether it must be closed. Checking twice at the same
     /// `offset` and `now` changes nothing the second time.
+    #[inline(always)]
     fn exceeded(&self, link: &mut ReplicaLink, offset: u64, now: u64) -> bool {
         let omem = omem_at(link, offset);
         // Runs for every write on every replica: no closures (calls in wasm).

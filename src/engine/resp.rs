@@ -266,7 +266,8 @@ unsafe fn put_decimal(p: *mut u8, n: u64) -> usize {
         rest /= 10;
         len += 1;
     }
-    // In 32-bit arithmetic from here (see `push_u32`).
+    // In 32-bit arithmetic from here: in wasm a 64-bit division by a
+    // constant is a 128-bit multiply, a library call.
     let mut small = rest as u32;
     loop {
         digits[len] = b'0' + (small % 10) as u8;
@@ -306,29 +307,19 @@ fn push_crlf(out: &mut Vec<u8>) {
 }
 
 /// Appends `n` in decimal (`ll2string`), without the formatting machinery:
-/// two digits at a time, most significant first, with no copy (the numbers
-/// written are mostly lengths and key numbers of one to four digits).
+/// room is made once and the digits written in place (a write load names
+/// a key this way for every write).
 pub fn push_u64(out: &mut Vec<u8>, n: u64) {
-    match u32::try_from(n) {
-        Ok(small) => push_u32(out, small),
-        Err(_) => {
-            push_u64(out, n / 100);
-            push_two_digits(out, (n % 100) as u8);
-        }
+    if out.capacity() - out.len() < 20 {
+        out.reserve(20);
     }
-}
-
-/// [`push_u64`] in 32-bit arithmetic: in wasm a 64-bit division by a
-/// constant is a 128-bit multiply, a library call.
-fn push_u32(out: &mut Vec<u8>, n: u32) {
-    if n < 10 {
-        sds::push(out, b'0' + n as u8);
-        return;
+    // SAFETY: at most 20 digits are written after the length, inside the
+    // capacity, and counted only once written.
+    unsafe {
+        let len = out.len();
+        let digits = put_decimal(out.as_mut_ptr().add(len), n);
+        out.set_len(len + digits);
     }
-    if n >= 100 {
-        push_u32(out, n / 100);
-    }
-    push_two_digits(out, (n % 100) as u8);
 }
 
 #[inline(always)]
