@@ -69,7 +69,7 @@ impl Node {
             if let Some((key, value, used)) = request::plain_set(&buf[pos..])
                 && self.plain_set_applies(pos + used - unproxied)
             {
-                self.apply_plain_set(key, value, used, now);
+                self.apply_plain_set(key, value, used);
                 pos += used;
                 continue;
             }
@@ -236,7 +236,7 @@ impl Node {
     /// through the general command path: the key is stored as `setKey`
     /// stores it, the op counted, the client's last command and write
     /// offset noted. (About a fifth of a fast-forward's instructions.)
-    fn apply_plain_set(&mut self, key: &[u8], value: &[u8], used: usize, now: u64) {
+    fn apply_plain_set(&mut self, key: &[u8], value: &[u8], used: usize) {
         let up = self.upstream.as_mut().expect("replica");
         let m = up.master.as_mut().expect("master link");
         m.reploff += used as u64;
@@ -247,10 +247,7 @@ impl Node {
         client.last_cmd = Some(spec);
         self.stats.total_commands_processed += 1;
         // The master link's lookups never expire a key (so add no op).
-        let propagate = std::mem::take(&mut self.ops_buf);
-        let mut ctx = command::Ctx { now_ms: now, db, keyspace: &mut self.keyspace, expire: command::ExpireMode::ReplicaMasterLink, propagate };
-        command::set_key(&mut ctx, key, value, false);
-        super::sds::put_back(&mut self.ops_buf, ctx.propagate);
+        command::set_key_from_master(&mut self.keyspace, db, key, value);
         // The SET itself, propagated as typed (a replica feeds nothing of
         // its own). `note_expiry` of `SET key value` finds a time only
         // when the key is spelled PXAT: the value is read as one.
