@@ -423,10 +423,15 @@ impl Node {
     pub(crate) fn check_blocked(&mut self, now: u64, _io: &mut dyn Transport) {
         // By position, nothing collected (this runs every event-loop turn):
         // answering never adds or removes a local client.
+        // The usual client is not blocked: seen by position, nothing
+        // looked up or cloned.
         let mut i = 0;
-        while let Some(&id) = self.locals.key_at(i) {
+        while let Some((&id, client)) = self.locals.at(i) {
             i += 1;
-            let Some(blocked) = self.locals[&id].blocked.clone() else { continue };
+            if client.blocked.is_none() {
+                continue;
+            }
+            let Some(blocked) = client.blocked.clone() else { continue };
             let reply = match blocked {
                 Blocked::Wait { numreplicas, offset, deadline_ms } => {
                     let acked = self.acked_replicas(offset);

@@ -7,6 +7,7 @@ use super::handshake::ReplState;
 use super::keyspace::Bytes;
 use super::log::Level;
 use super::node::{Client, ClientKind, Node, Transport};
+use super::request;
 use super::resp::{self, Reply};
 
 /// Is `arg` the word `word`, in either case? Lengths first: the stream's
@@ -44,19 +45,34 @@ impl Node {
     /// the applied bytes to our own backlog and sub-replicas.
     pub(crate) fn stream_from_master(&mut self, bytes: &[u8], now: u64, io: &mut dyn Transport) {
         self.stats.net_repl_input_bytes += bytes.len() as u64;
-        {
+        // Unparsed bytes from before, if any; usually none (the master
+        // writes whole commands), and then `bytes` is read in place and
+        // only an unfinished command's bytes are kept.
+        let mut held = {
             let m = self.up().master.as_mut().expect("master link");
-            m.inbuf.extend_from_slice(bytes);
             m.read_reploff += bytes.len() as u64;
             m.last_interaction_ms = now;
+            std::mem::take(&mut m.inbuf)
+        };
+        let direct = held.is_empty();
+        if !direct {
+            held.extend_from_slice(bytes);
         }
-        // The buffer is read in place and trimmed once at the end.
-        let mut buf = std::mem::take(&mut self.up().master.as_mut().expect("master link").inbuf);
+        let buf: &[u8] = if direct { bytes } else { &held };
         let mut pos = 0;
         let mut argv = std::mem::take(&mut self.argv_buf);
         // Applied commands whose bytes are not proxied yet: `unproxied..pos`.
         let mut unproxied = 0;
         loop {
+            // A write load's `SET key value`, the stream's usual command,
+            // is applied from the buffer as it lies (see `apply_plain_set`).
+            if let Some((key, value, used)) = request::plain_set(&buf[pos..])
+                && self.plain_set_applies(pos + used - unproxied)
+            {
+                self.apply_plain_set(key, value, used);
+                pos += used;
+                continue;
+            }
             let used = match resp::parse_command_into(&buf[pos..], &mut argv) {
                 Ok(Some(used)) => used,
                 Ok(None) => break,
@@ -72,8 +88,10 @@ impl Node {
             pos += used;
             // A data command outside MULTI is proxied with the ones after
             // it, when that changes nothing (see `proxy_batches`).
-            if self.outside_multi_data_command(&argv) && self.proxy_batches(pos - unproxied) {
-                self.apply_from_master(&mut argv, used, now, io);
+            if let Some(spec) = self.outside_multi_data_command(&argv)
+                && self.proxy_batches(pos - unproxied)
+            {
+                self.apply_data_from_master(spec, &mut argv, used, now, io);
                 continue;
             }
             self.proxy_stream(&buf[unproxied..pos - used]);
@@ -106,8 +124,47 @@ impl Node {
         }
         self.proxy_stream(&buf[unproxied..pos]);
         self.argv_buf = argv;
-        buf.drain(..pos);
-        self.up().master.as_mut().expect("master link").inbuf = buf;
+        if direct {
+            if pos < bytes.len() {
+                held.extend_from_slice(&bytes[pos..]);
+            }
+        } else {
+            held.drain(..pos);
+        }
+        self.up().master.as_mut().expect("master link").inbuf = held;
+    }
+
+    /// [`Node::apply_from_master`] for a data command outside MULTI
+    /// (`spec`, found by [`Node::outside_multi_data_command`]): the
+    /// master client runs it with `process`'s checks that can apply to
+    /// it (arity; a master client is not refused, needs no AUTH and has no
+    /// MULTI of its own here), without going through them one by one.
+    /// Anything unusual takes the general way.
+    fn apply_data_from_master(&mut self, spec: &'static command::CommandSpec, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
+        let up = self.up();
+        let client = match up.master_client.take() {
+            Some(c) if c.multi.is_none() && command::check_arity(spec, argv.len()) => c,
+            other => {
+                up.master_client = other;
+                return self.apply_from_master(argv, used, now, io);
+            }
+        };
+        let mut client = client;
+        let m = up.master.as_mut().expect("master link");
+        m.reploff += used as u64;
+        client.db = m.db;
+        client.last_cmd = Some(spec);
+        self.stats.total_commands_processed += 1;
+        let reply = self.run_data_command(&mut client, spec, argv, now, ClientKind::Master);
+        // The usual reply (+OK, a static text) owns nothing: forgotten, not dropped.
+        match reply {
+            Reply::Status(std::borrow::Cow::Borrowed(_)) => std::mem::forget(reply),
+            other => drop(other),
+        }
+        // A data command neither selects a db nor touches the link; the
+        // slot was emptied above, so nothing is dropped.
+        let old = self.up().master_client.replace(client);
+        std::mem::forget(old);
     }
 
     /// Runs one command of the replication stream; replies are not sent,
@@ -160,17 +217,65 @@ impl Node {
         }
     }
 
-    /// Is `argv` a data command (which neither touches the link nor reads
-    /// the stream offset) arriving outside MULTI? The master client's last
-    /// command is tried before the table.
-    fn outside_multi_data_command(&self, argv: &[Bytes]) -> bool {
+    /// Would a `SET key value` from the stream go [`Node::apply_data_from_master`]'s
+    /// way (outside MULTI, batched with the next `len` bytes, the master
+    /// client in place), and no EXEC of this node's is collecting ops?
+    #[inline(always)]
+    fn plain_set_applies(&self, len: usize) -> bool {
         let Some(up) = self.upstream.as_ref() else { return false };
-        let Some(name) = argv.first() else { return false };
+        let link_plain = match (&up.master, &up.master_client) {
+            (Some(m), Some(c)) => m.multi.is_none() && m.multi_bytes.is_empty() && c.multi.is_none(),
+            _ => false,
+        };
+        link_plain && self.in_exec.is_none() && self.proxy_batches(len)
+    }
+
+    /// `SET key value` from the master, outside MULTI: exactly what
+    /// [`Node::apply_data_from_master`] and `run_data_command` do for it,
+    /// without first copying the arguments out of the stream or going
+    /// through the general command path: the key is stored as `setKey`
+    /// stores it, the op counted, the client's last command and write
+    /// offset noted. (About a fifth of a fast-forward's instructions.)
+    fn apply_plain_set(&mut self, key: &[u8], value: &[u8], used: usize) {
+        let up = self.upstream.as_mut().expect("replica");
+        let m = up.master.as_mut().expect("master link");
+        m.reploff += used as u64;
+        let db = m.db;
+        let client = up.master_client.as_mut().expect("master client");
+        let spec = command::lookup_after(client.last_cmd, b"set").expect("SET is in the table");
+        client.db = db;
+        client.last_cmd = Some(spec);
+        self.stats.total_commands_processed += 1;
+        // The master link's lookups never expire a key (so add no op).
+        command::set_key_from_master(&mut self.keyspace, db, key, value);
+        // The SET itself, propagated as typed (a replica feeds nothing of
+        // its own). `note_expiry` of `SET key value` finds a time only
+        // when the key is spelled PXAT: the value is read as one.
+        self.dirty += 1;
+        if is_word(key, b"PXAT") && let Some(ms) = resp::parse_i64(value) {
+            let ms = ms.max(0) as u64;
+            self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
+        }
+        let offset = self.repl.offset;
+        if let Some(c) = self.upstream.as_mut().and_then(|u| u.master_client.as_mut()) {
+            c.woff = offset;
+        }
+    }
+
+    /// Is `argv` a data command (which neither touches the link nor reads
+    /// the stream offset) arriving outside MULTI? Its spec if so. The
+    /// master client's last command is tried before the table.
+    fn outside_multi_data_command(&self, argv: &[Bytes]) -> Option<&'static command::CommandSpec> {
+        let up = self.upstream.as_ref()?;
+        let name = argv.first()?;
         if up.master.as_ref().is_none_or(|m| m.multi.is_some() || !m.multi_bytes.is_empty()) {
-            return false;
+            return None;
         }
         let last = up.master_client.as_ref().and_then(|c| c.last_cmd);
-        command::lookup_after(last, name).is_some_and(|s| s.data())
+        match command::lookup_after(last, name) {
+            Some(spec) if spec.data() => Some(spec),
+            _ => None,
+        }
     }
 
     /// May the stream's next `len` bytes (applied commands) be proxied at

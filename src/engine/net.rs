@@ -175,13 +175,15 @@ impl Net {
 
     /// How many more bytes `end` may write before its socket buffers are full.
     pub fn writable(&self, end: ConnId) -> usize {
-        match (self.ends(end), self.conns.get(&(end.0 & !1))) {
-            (Some((from, to, side)), Some(c)) if !c.closed[side] => {
-                let window = self.link(from, to).map_or(self.default_params.window, |l| l.params.window);
-                window.saturating_sub(c.in_flight[side])
-            }
-            _ => 0,
+        // One look-up of the connection (asked on every write).
+        let Some(c) = self.conns.get(&(end.0 & !1)) else { return 0 };
+        let side = (end.0 & 1) as usize;
+        if c.closed[side] {
+            return 0;
         }
+        let (from, to) = if side == 0 { (c.client, c.server) } else { (c.server, c.client) };
+        let window = self.link(from, to).map_or(self.default_params.window, |l| l.params.window);
+        window.saturating_sub(c.in_flight[side])
     }
 
     /// Bytes written by `end` that have not arrived yet.
@@ -197,14 +199,16 @@ impl Net {
         if bytes.is_empty() {
             return;
         }
-        let Some((_, _, side)) = self.ends(end) else { return };
-        let conn = self.conns.get_mut(&(end.0 & !1)).expect("conn exists");
+        // One look-up of the connection; its ends go on to `push_between`.
+        let Some(conn) = self.conns.get_mut(&(end.0 & !1)) else { return };
+        let side = (end.0 & 1) as usize;
         if conn.closed[side] {
             return;
         }
         conn.in_flight[side] += bytes.len();
+        let (from, to) = if side == 0 { (conn.client, conn.server) } else { (conn.server, conn.client) };
         let len = bytes.len() as u64;
-        self.push(end, Payload::Data(bytes), len, now);
+        self.push_between(end, from, to, Payload::Data(bytes), len, now);
     }
 
     /// Closes `end`: the peer learns of it after the bytes already sent.
@@ -300,6 +304,11 @@ impl Net {
 
     fn push(&mut self, from_end: ConnId, payload: Payload, len: u64, now: u64) {
         let (from, to, _) = self.ends(from_end).expect("conn exists");
+        self.push_between(from_end, from, to, payload, len, now);
+    }
+
+    /// [`Net::push`] for a caller that knows the sending and receiving nodes.
+    fn push_between(&mut self, from_end: ConnId, from: Port, to: Port, payload: Payload, len: u64, now: u64) {
         let link = self.link_mut(from, to);
         let dir = usize::from(from > to);
         let start_us = (now * 1000).max(link.busy_until_us[dir]);

@@ -522,11 +522,16 @@ impl Node {
 
     /// Writes as much pending output as the sockets take.
     pub fn flush(&mut self, now: u64, io: &mut dyn Transport) {
-        // Writing never adds or removes a client.
+        // Writing never adds or removes a client. One with nothing to
+        // write (the usual case) is seen by position, not looked up.
+        let end = self.repl.offset;
         let mut i = 0;
-        while let Some(&conn) = self.clients.key_at(i) {
-            self.flush_client(conn, now, io);
+        while let Some((&conn, client)) = self.clients.at(i) {
             i += 1;
+            if client.out.is_empty() && !streams_to(client, end) {
+                continue;
+            }
+            self.flush_client(conn, now, io);
         }
         self.flush_upstream(io);
     }
@@ -536,8 +541,7 @@ impl Node {
         let Some(client) = self.clients.get_mut(&conn) else { return };
         // A client with nothing to write (the usual case) is not asked
         // about its socket.
-        let streams = client.replica.as_ref().and_then(|r| r.stream_from).is_some_and(|from| from <= end);
-        if client.out.is_empty() && !streams {
+        if client.out.is_empty() && !streams_to(client, end) {
             return;
         }
         let mut room = io.writable(conn);
@@ -552,5 +556,15 @@ impl Node {
         if room > 0 && client.out.is_empty() {
             self.flush_stream(conn, room, now, io);
         }
+    }
+}
+
+/// Does `client`, a replica streaming from the backlog, have stream bytes
+/// to be sent (the stream's end being `end`)?
+#[inline(always)]
+fn streams_to(client: &Client, end: u64) -> bool {
+    match &client.replica {
+        Some(r) => matches!(r.stream_from, Some(from) if from <= end),
+        None => false,
     }
 }

@@ -28,17 +28,38 @@ impl Node {
     /// [`Node::command`] for a caller that keeps its `argv` buffers for the
     /// next command (a load generator); the command may take them over.
     pub fn command_with(&mut self, cid: ClientId, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
-        // The client is out of `locals` while its command runs (a boxed
-        // client: taking it out and back moves a pointer, not the client).
-        let mut client = self.locals.remove(&cid).unwrap_or_else(|| {
-            let id = self.next_client_id;
-            self.next_client_id += 1;
-            Box::new(Client::new(id, now, self.config.password().is_empty()))
-        });
-        self.clock_ms = now;
-        let reply = self.process(&mut client, argv, now, io, ClientKind::Local);
-        self.locals.insert(cid, client);
+        let mut client = self.take_local(cid, now);
+        let reply = self.command_as(&mut client, argv, now, io);
+        self.put_local(cid, client);
         reply
+    }
+
+    /// Takes local client `cid` out of `locals` (created if new) to run
+    /// commands with [`Node::command_as`]; [`Node::put_local`] returns it.
+    /// The client is out of the map while its commands run, as in
+    /// [`Node::command_with`] (a boxed client: taking it out and back
+    /// moves a pointer, not the client). A load generator takes its client
+    /// once for a tick's batch of writes.
+    pub fn take_local(&mut self, cid: ClientId, now: u64) -> Box<Client> {
+        match self.locals.remove(&cid) {
+            Some(client) => client,
+            None => {
+                let id = self.next_client_id;
+                self.next_client_id += 1;
+                Box::new(Client::new(id, now, self.config.password().is_empty()))
+            }
+        }
+    }
+
+    /// Puts back a client taken with [`Node::take_local`].
+    pub fn put_local(&mut self, cid: ClientId, client: Box<Client>) {
+        self.locals.insert(cid, client);
+    }
+
+    /// Runs one command from a local client taken out with [`Node::take_local`].
+    pub fn command_as(&mut self, client: &mut Client, argv: &mut Vec<Bytes>, now: u64, io: &mut dyn Transport) -> Option<Reply> {
+        self.clock_ms = now;
+        self.process(client, argv, now, io, ClientKind::Local)
     }
 
     /// The checks `processCommand` makes, then the command itself.
@@ -105,7 +126,7 @@ impl Node {
     }
 
     /// Executes a data command and propagates what it changed.
-    fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
+    pub(crate) fn run_data_command(&mut self, client: &mut Client, spec: &'static command::CommandSpec, argv: &[Bytes], now: u64, kind: ClientKind) -> Reply {
         let expire = match (kind, self.upstream.is_some()) {
             (_, false) => ExpireMode::Master,
             (ClientKind::Master, true) => ExpireMode::ReplicaMasterLink,

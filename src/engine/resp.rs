@@ -191,14 +191,97 @@ pub fn encode_command(argv: &[Bytes]) -> Vec<u8> {
     out
 }
 
-/// Appends the RESP array of bulk strings for `argv` to `out`.
+/// Appends the RESP array of bulk strings for `argv` to `out`. Room for
+/// the longest it can be is made once and the bytes are written through a
+/// cursor: in the size-built wasm a push per byte loaded and stored the
+/// vector's length each time (this runs for every command a master feeds
+/// its replicas).
 pub fn encode_command_into(out: &mut Vec<u8>, argv: &[Bytes]) {
-    push_header(out, b'*', argv.len() as u64);
+    // A header is at most 23 bytes: a prefix, 20 digits, CRLF.
+    let mut most = 23;
     for a in argv {
-        push_header(out, b'$', a.len() as u64);
-        sds::cat(out, a);
-        push_crlf(out);
+        most += 23 + a.len() + 2;
     }
+    if out.capacity() - out.len() < most {
+        out.reserve(most);
+    }
+    // SAFETY: at most `most` bytes are written from the end of `out`,
+    // inside its capacity; each argument is copied from its own buffer,
+    // which cannot overlap `out` (borrowed mutably); `set_len` counts
+    // only bytes written.
+    unsafe {
+        let start = out.as_mut_ptr().add(out.len());
+        let mut p = put_header(start, b'*', argv.len() as u64);
+        for a in argv {
+            p = put_header(p, b'$', a.len() as u64);
+            sds::copy(a.as_ptr(), p, a.len());
+            p = p.add(a.len());
+            p.write(b'\r');
+            p.add(1).write(b'\n');
+            p = p.add(2);
+        }
+        out.set_len(out.len() + p.offset_from(start) as usize);
+    }
+}
+
+/// Writes a RESP line header at `p` (`prefix`, `n` in decimal, CRLF);
+/// returns where it ends.
+///
+/// # Safety
+/// `p` must be writable for 23 bytes.
+#[inline(always)]
+unsafe fn put_header(p: *mut u8, prefix: u8, n: u64) -> *mut u8 {
+    // SAFETY: at most 1 + 20 + 2 bytes from `p`, as the caller allows.
+    unsafe {
+        p.write(prefix);
+        // Counts and lengths are mostly below 100: written here.
+        let digits = if n < 10 {
+            p.add(1).write(b'0' + n as u8);
+            1
+        } else if n < 100 {
+            let r = n as u32;
+            p.add(1).write(b'0' + (r / 10) as u8);
+            p.add(2).write(b'0' + (r % 10) as u8);
+            2
+        } else {
+            put_decimal(p.add(1), n)
+        };
+        let q = p.add(1 + digits);
+        q.write(b'\r');
+        q.add(1).write(b'\n');
+        q.add(2)
+    }
+}
+
+/// Writes `n` in decimal at `p`; returns how many digits.
+///
+/// # Safety
+/// `p` must be writable for 20 bytes.
+unsafe fn put_decimal(p: *mut u8, n: u64) -> usize {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    while rest > u64::from(u32::MAX) {
+        digits[len] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        len += 1;
+    }
+    // In 32-bit arithmetic from here: in wasm a 64-bit division by a
+    // constant is a 128-bit multiply, a library call.
+    let mut small = rest as u32;
+    loop {
+        digits[len] = b'0' + (small % 10) as u8;
+        small /= 10;
+        len += 1;
+        if small == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        // SAFETY: `len <= 20` bytes from `p`, as the caller allows.
+        unsafe { p.add(i).write(digits[len - 1 - i]) };
+    }
+    len
 }
 
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
@@ -224,29 +307,19 @@ fn push_crlf(out: &mut Vec<u8>) {
 }
 
 /// Appends `n` in decimal (`ll2string`), without the formatting machinery:
-/// two digits at a time, most significant first, with no copy (the numbers
-/// written are mostly lengths and key numbers of one to four digits).
+/// room is made once and the digits written in place (a write load names
+/// a key this way for every write).
 pub fn push_u64(out: &mut Vec<u8>, n: u64) {
-    match u32::try_from(n) {
-        Ok(small) => push_u32(out, small),
-        Err(_) => {
-            push_u64(out, n / 100);
-            push_two_digits(out, (n % 100) as u8);
-        }
+    if out.capacity() - out.len() < 20 {
+        out.reserve(20);
     }
-}
-
-/// [`push_u64`] in 32-bit arithmetic: in wasm a 64-bit division by a
-/// constant is a 128-bit multiply, a library call.
-fn push_u32(out: &mut Vec<u8>, n: u32) {
-    if n < 10 {
-        sds::push(out, b'0' + n as u8);
-        return;
+    // SAFETY: at most 20 digits are written after the length, inside the
+    // capacity, and counted only once written.
+    unsafe {
+        let len = out.len();
+        let digits = put_decimal(out.as_mut_ptr().add(len), n);
+        out.set_len(len + digits);
     }
-    if n >= 100 {
-        push_u32(out, n / 100);
-    }
-    push_two_digits(out, (n % 100) as u8);
 }
 
 #[inline(always)]
@@ -310,6 +383,33 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_commands_are_resp_arrays_whatever_the_lengths() {
+        let mut out = b"kept".to_vec();
+        let mut want = b"kept".to_vec();
+        for len in [0usize, 1, 9, 10, 99, 100, 999, 1000, 4095, 12345, 70_000] {
+            let argv = vec![b"SET".to_vec(), vec![b'k'; len % 40], vec![b'v'; len]];
+            encode_command_into(&mut out, &argv);
+            want.extend(format!("*3\r\n$3\r\nSET\r\n${}\r\n{}\r\n${len}\r\n", len % 40, "k".repeat(len % 40)).into_bytes());
+            want.extend(vec![b'v'; len]);
+            want.extend(b"\r\n");
+        }
+        let many: Vec<Bytes> = (0..123).map(|i| vec![b'a'; i]).collect();
+        encode_command_into(&mut out, &many);
+        want.extend(b"*123\r\n");
+        for i in 0..123 {
+            want.extend(format!("${i}\r\n{}\r\n", "a".repeat(i)).into_bytes());
+        }
+        assert_eq!(out, want);
+        assert_eq!(encoded_len(&many), encode_command(&many).len());
+        for n in [0u64, 7, 10, 99, 100, 101, 4_294_967_295, 4_294_967_296, u64::MAX] {
+            let mut buf = [0u8; 20];
+            // SAFETY: 20 writable bytes.
+            let len = unsafe { put_decimal(buf.as_mut_ptr(), n) };
+            assert_eq!(&buf[..len], n.to_string().as_bytes());
+        }
+    }
 
     /// Test shorthand: a string's bytes.
     pub(crate) fn b(s: &str) -> Bytes {

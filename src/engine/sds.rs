@@ -51,7 +51,7 @@ pub fn cpy(buf: &mut Vec<u8>, src: &[u8]) {
     cat(buf, src);
 }
 
-/// Whether `a` and `b` hold the same bytes (`sdscmp` == 0). Up to 16
+/// Whether `a` and `b` hold the same bytes (`sdscmp` == 0). Four to 16
 /// bytes (keys, command names) with two loads a side instead of a call to
 /// `memcmp`.
 #[inline(always)]
@@ -60,13 +60,30 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    // Outside 8..=16 (one unsigned comparison).
-    if n.wrapping_sub(8) > 8 {
-        return a == b;
-    }
     // Eight to sixteen bytes: the first eight and the last eight (the
-    // two overlap below sixteen).
-    word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    // two overlap below sixteen). One unsigned comparison each.
+    if n.wrapping_sub(8) <= 8 {
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    // Four to seven: the first four and the last four.
+    if n.wrapping_sub(4) <= 3 {
+        return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
+    }
+    eq_other(a, b)
+}
+
+/// [`eq`] for other lengths, out of line: the slices go by value, so a
+/// caller keeps no stack frame for them (comparing them in place took one).
+#[inline(never)]
+fn eq_other(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
+/// The four bytes of `s` at `at` as one little-endian number.
+#[inline(always)]
+fn word4(s: &[u8], at: usize) -> u32 {
+    let w = &s[at..at + 4];
+    u32::from_le_bytes([w[0], w[1], w[2], w[3]])
 }
 
 /// The eight bytes of `s` at `at` as one little-endian number (a
@@ -127,7 +144,7 @@ fn grow(buf: &mut Vec<u8>, additional: usize) {
 /// `src` must be readable and `dst` writable for `n` bytes, and the two
 /// ranges must not overlap.
 #[inline(always)]
-unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
+pub(crate) unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
     // SAFETY (every block below): each access lies within the first `n`
     // bytes of its range, which the caller guarantees.
     unsafe {

@@ -118,6 +118,15 @@ impl<K, V> VecMap<K, V> {
         self.items.get(i).map(|(k, _)| k)
     }
 
+    /// The `i`-th entry in key order: a loop by position looks nothing up.
+    #[inline(always)]
+    pub fn at(&self, i: usize) -> Option<(&K, &V)> {
+        match self.items.get(i) {
+            Some((k, v)) => Some((k, v)),
+            None => None,
+        }
+    }
+
     /// Keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
         self.items.iter().map(|(k, _)| k)

@@ -3,7 +3,7 @@
 
 use super::float::{format_long_double, parse_long_double};
 use super::{err, int_arg, Ctx, DECR_OVERFLOW, INCR_OVERFLOW, NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, STRING_TOO_LONG, SYNTAX_ERROR, WRONGTYPE};
-use crate::engine::keyspace::{Bytes, Entry, Value};
+use crate::engine::keyspace::{Bytes, Entry, Keyspace, Value};
 use crate::engine::resp::{parse_i64, Reply, PROTO_MAX_BULK_LEN};
 
 const NX: u32 = 1;
@@ -72,20 +72,38 @@ fn get_generic(ctx: &mut Ctx, key: &[u8]) -> Result<Reply, Reply> {
 /// `setKey`: store a string, dropping the TTL unless `keep_ttl`.
 fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
     match ctx.write(key) {
-        Some(e) => {
-            // An overwritten string keeps its buffer (no allocation) unless
-            // the buffer is far larger than the new value.
-            match &mut e.value {
-                Value::Str(s) if s.capacity() <= 4 * val.len().max(64) => {
-                    crate::engine::sds::cpy(s, val);
-                }
-                other => *other = Value::Str(val.to_vec()),
-            }
-            if !keep_ttl {
-                e.expire_at_ms = None;
-            }
-        }
+        Some(e) => overwrite(e, val, keep_ttl),
         None => ctx.insert(key, Entry::new(Value::Str(val.to_vec()))),
+    }
+}
+
+/// [`set_key`] (no KEEPTTL) as a replica's master link runs it, whose
+/// lookups never expire a key (`lookupKeyWrite` finds what is there): the
+/// table is asked once, without a `Ctx` or the expiry branches. The
+/// replica's `SET key value` from the stream comes this way.
+pub(crate) fn set_key_from_master(ks: &mut Keyspace, db: usize, key: &[u8], val: &[u8]) {
+    let entries = &mut ks.dbs[db].entries;
+    match entries.position(key) {
+        Some(pos) => overwrite(entries.value_at_mut(pos), val, false),
+        None => {
+            entries.insert(key.to_vec(), Entry::new(Value::Str(val.to_vec())));
+        }
+    }
+}
+
+/// An existing key's new string value. An overwritten string keeps its
+/// buffer (no allocation) unless the buffer is far larger than the new
+/// value.
+#[inline(always)]
+fn overwrite(e: &mut Entry, val: &[u8], keep_ttl: bool) {
+    match &mut e.value {
+        Value::Str(s) if s.capacity() <= 4 * val.len().max(64) => {
+            crate::engine::sds::cpy(s, val);
+        }
+        other => *other = Value::Str(val.to_vec()),
+    }
+    if !keep_ttl {
+        e.expire_at_ms = None;
     }
 }
 
