@@ -13,9 +13,8 @@
 //! - `%`: its text is the next of the texts given; `$`: the next value;
 //! - `'` to the end of the line: its text, as written.
 //!
-//! Attributes are set in the order written, then the text. `svg` and
-//! everything inside it are SVG elements. Texts are always set as text,
-//! never parsed as markup.
+//! Items take effect in the order written. `svg` and everything inside it
+//! are SVG elements. Texts are always set as text, never parsed as markup.
 
 use web_sys::Element;
 
