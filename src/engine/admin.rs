@@ -413,7 +413,7 @@ impl Node {
                     let flags = if c.replica.is_some() { "S" } else { "N" };
                     lines.push(self.client_info(c, now, flags, omem));
                 }
-                Reply::Bulk((lines.join("\n") + "\n").into_bytes())
+                Reply::Bulk((super::text::join(&lines, "\n") + "\n").into_bytes())
             }
             _ => Reply::Error(format!("ERR unknown subcommand '{}'. Try CLIENT HELP.", text(argv.get(1).map_or(&[][..], |a| a)))),
         }

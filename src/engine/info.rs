@@ -43,7 +43,7 @@ impl Node {
                 _ => self.info_keyspace(now),
             });
         }
-        parts.join("\r\n")
+        super::text::join(&parts, "\r\n")
     }
 
     fn info_server(&self, now: u64) -> String {

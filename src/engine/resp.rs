@@ -151,11 +151,10 @@ impl Reply {
             Reply::Status(s) => s.to_string(),
             Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
             Reply::Integer(n) => n.to_string(),
-            Reply::Array(items) => items
-                .iter()
-                .map(|r| r.to_cli_raw())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Reply::Array(items) => {
+                let lines: Vec<String> = items.iter().map(Reply::to_cli_raw).collect();
+                super::text::join(&lines, "\n")
+            }
         }
     }
 }

@@ -59,15 +59,15 @@ pub fn uint<T: TryFrom<u64>>(s: &str) -> Option<T> {
     s.parse::<u64>().ok().and_then(|v| T::try_from(v).ok())
 }
 
-/// `items` joined by `sep`: `[&str]::join` would add a second copy of std's
-/// generic join to the wasm (the `[String]` one is there anyway).
-pub fn join(items: &[&str], sep: &str) -> String {
+/// `items` (`&str`s or `String`s) joined by `sep`, without std's generic
+/// slice join (its code is larger, and one copy a type).
+pub fn join<S: AsRef<str>>(items: &[S], sep: &str) -> String {
     let mut out = String::new();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
         }
-        out.push_str(item);
+        out.push_str(item.as_ref());
     }
     out
 }
@@ -86,7 +86,8 @@ mod tests {
         }
         assert_eq!(find("abc", ""), Some(0));
         assert_eq!(join(&["a", "b", "c"], ", "), ["a", "b", "c"].join(", "));
-        assert_eq!(join(&[], ", "), "");
+        assert_eq!(join::<&str>(&[], ", "), "");
+        assert_eq!(join(&["a".to_string(), String::new(), "c".to_string()], "\n"), "a\n\nc");
         for s in ["0", "+7", "65535", "65536", "-1", "", "1x", "18446744073709551616"] {
             assert_eq!(uint::<u16>(s), s.parse::<u16>().ok(), "{s:?}");
             assert_eq!(uint::<usize>(s), s.parse::<usize>().ok(), "{s:?}");

@@ -196,7 +196,7 @@ pub fn render(app: &App) -> Result<(), JsValue> {
     if !a.queue.borrow().is_empty() && wall - a.last.get() >= MIN_GAP_MS {
         let mut q = a.queue.borrow_mut();
         let skip = q.len().saturating_sub(MAX_JOINED);
-        let text = q[skip..].join(" · ");
+        let text = crate::engine::text::join(&q[skip..], " · ");
         q.clear();
         a.last.set(wall);
         app.view.text("live", &text);
