@@ -142,14 +142,13 @@ impl Node {
     /// Anything unusual takes the general way.
     fn apply_data_from_master(&mut self, spec: &'static command::CommandSpec, argv: &mut Vec<Bytes>, used: usize, now: u64, io: &mut dyn Transport) {
         let up = self.up();
-        let client = match up.master_client.take() {
+        let mut client = match up.master_client.take() {
             Some(c) if c.multi.is_none() && command::check_arity(spec, argv.len()) => c,
             other => {
                 up.master_client = other;
                 return self.apply_from_master(argv, used, now, io);
             }
         };
-        let mut client = client;
         let m = up.master.as_mut().expect("master link");
         m.reploff += used as u64;
         client.db = m.db;
@@ -252,9 +251,8 @@ impl Node {
         // its own). `note_expiry` of `SET key value` finds a time only
         // when the key is spelled PXAT: the value is read as one.
         self.dirty += 1;
-        if is_word(key, b"PXAT") && let Some(ms) = resp::parse_i64(value) {
-            let ms = ms.max(0) as u64;
-            self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
+        if is_word(key, b"PXAT") {
+            self.note_expiry_at(value);
         }
         let offset = self.repl.offset;
         if let Some(c) = self.upstream.as_mut().and_then(|u| u.master_client.as_mut()) {

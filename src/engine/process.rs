@@ -174,7 +174,15 @@ impl Node {
                 }
             }
         }
-        if let Some(ms) = at.and_then(|a| resp::parse_i64(a)) {
+        if let Some(at) = at {
+            self.note_expiry_at(at);
+        }
+    }
+
+    /// Remembers `at`, a propagated absolute expiry time in ms (as text),
+    /// if it is one and the earliest yet, for the cron.
+    pub(crate) fn note_expiry_at(&mut self, at: &[u8]) {
+        if let Some(ms) = resp::parse_i64(at) {
             let ms = ms.max(0) as u64;
             self.next_expiry_ms = Some(self.next_expiry_ms.map_or(ms, |t| t.min(ms)));
         }

@@ -501,7 +501,6 @@ mod tests {
         assert_eq!(split_args("\"\"").unwrap(), vec![b("")]);
     }
 
-
     #[test]
     fn plain_set_reads_what_the_general_parser_reads() {
         let mut inputs: Vec<Vec<u8>> = vec![

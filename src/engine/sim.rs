@@ -509,7 +509,6 @@ mod tests {
 
     /// The values as first written, a character at a time.
     fn reference_value(n: u64, size: usize) -> Vec<u8> {
-        const ALPHABET: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
         let mut rng = Rng::new(n);
         let (mut out, mut bits, mut left) = (Vec::new(), 0, 0);
         for _ in 0..size {
