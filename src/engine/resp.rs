@@ -285,17 +285,16 @@ unsafe fn put_decimal(p: *mut u8, n: u64) -> usize {
 
 /// Appends a RESP line header: `prefix`, `n` in decimal, CRLF.
 fn push_header(out: &mut Vec<u8>, prefix: u8, n: u64) {
-    sds::push(out, prefix);
-    // Counts and lengths are mostly below 100: those digits are written
-    // here, without the calls of the general case.
-    if n < 10 {
-        sds::push(out, b'0' + n as u8);
-    } else if n < 100 {
-        push_two_digits(out, n as u8);
-    } else {
-        push_u64(out, n);
+    if out.capacity() - out.len() < 23 {
+        out.reserve(23);
     }
-    push_crlf(out);
+    // SAFETY: a header is at most 23 bytes, inside the capacity from the
+    // end of `out`; `set_len` counts only the bytes `put_header` wrote.
+    unsafe {
+        let start = out.as_mut_ptr().add(out.len());
+        let end = put_header(start, prefix, n);
+        out.set_len(out.len() + end.offset_from(start) as usize);
+    }
 }
 
 /// Byte by byte: in wasm a `memory.copy` of two bytes costs more than two pushes.
@@ -319,12 +318,6 @@ pub fn push_u64(out: &mut Vec<u8>, n: u64) {
         let digits = put_decimal(out.as_mut_ptr().add(len), n);
         out.set_len(len + digits);
     }
-}
-
-#[inline(always)]
-fn push_two_digits(out: &mut Vec<u8>, r: u8) {
-    sds::push(out, b'0' + r / 10);
-    sds::push(out, b'0' + r % 10);
 }
 
 fn decimal_len(mut n: usize) -> usize {
