@@ -197,7 +197,13 @@ impl Backlog {
     pub fn copy_range(&self, offset: u64, max: usize) -> Vec<u8> {
         let held = (self.master_repl_offset + 1).saturating_sub(offset);
         let mut out = Vec::with_capacity(max.min(held as usize));
-        let start = self.blocks.partition_point(|b| b.repl_offset + b.data.len() as u64 <= offset);
+        // The first block that ends after `offset`, looked for from the
+        // end: a replica streaming as the stream grows reads the last one.
+        let blocks = &self.blocks[..];
+        let mut start = blocks.len();
+        while start > 0 && blocks[start - 1].repl_offset + blocks[start - 1].data.len() as u64 > offset {
+            start -= 1;
+        }
         for b in self.blocks.iter().skip(start) {
             if out.len() >= max {
                 break;

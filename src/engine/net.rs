@@ -77,7 +77,8 @@ pub struct Link {
     /// Timing of the link.
     pub params: LinkParams,
     /// A silent partition: nothing crosses until healed; nobody is told.
-    pub cut: bool,
+    /// Set and cleared by [`Net::cut`] and [`Net::heal`], which count them.
+    cut: bool,
     /// Per direction (lower port first = 0), when the wire is next free (µs).
     busy_until_us: [u64; 2],
     /// Per direction, when the last segment sent arrives: a later segment
@@ -105,6 +106,8 @@ pub struct Net {
     held: Vec<(u64, Segment)>,
     next_conn: u64,
     seq: u64,
+    /// How many links are cut.
+    cuts: usize,
     /// Default parameters for links not configured explicitly.
     pub default_params: LinkParams,
 }
@@ -118,8 +121,15 @@ struct Queue(VecDeque<((u64, u64), Segment)>);
 
 impl Queue {
     fn insert(&mut self, key: (u64, u64), seg: Segment) {
-        let at = self.0.partition_point(|(k, _)| *k < key);
-        self.0.insert(at, (key, seg));
+        // The usual segment goes last: no search, no shifting.
+        if let Some((last, _)) = self.0.back()
+            && *last > key
+        {
+            let at = self.0.partition_point(|(k, _)| *k < key);
+            self.0.insert(at, (key, seg));
+            return;
+        }
+        self.0.push_back((key, seg));
     }
 
     fn remove(&mut self, key: (u64, u64)) -> Option<Segment> {
@@ -134,6 +144,13 @@ impl Queue {
 
 fn key(a: Port, b: Port) -> (Port, Port) {
     (a.min(b), a.max(b))
+}
+
+impl Link {
+    /// True while the link is cut (a silent partition).
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
 }
 
 impl Net {
@@ -274,15 +291,22 @@ impl Net {
 
     /// Cuts the link between `a` and `b`: traffic is held, nobody is told.
     pub fn cut(&mut self, a: Port, b: Port) {
-        self.link_mut(a, b).cut = true;
+        let link = self.link_mut(a, b);
+        if !link.cut {
+            link.cut = true;
+            self.cuts += 1;
+        }
     }
 
     /// Heals the link: held traffic leaves again now, in order.
     pub fn heal(&mut self, a: Port, b: Port, now: u64) {
         let k = key(a, b);
         let link = self.link_mut(a, b);
-        link.cut = false;
+        let was_cut = std::mem::replace(&mut link.cut, false);
         let latency = link.params.latency_ms;
+        if was_cut {
+            self.cuts -= 1;
+        }
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held).into_iter().partition(|(_, s)| key(s.from, s.to) == k);
         self.held = rest;
         // Held segments leave one latency from now, and whatever was sent
@@ -335,7 +359,8 @@ impl Net {
                 return None;
             }
             let (_, seg) = self.queue.0.pop_front().expect("present");
-            if self.link(seg.from, seg.to).is_some_and(|l| l.cut) {
+            // Looked up only while some link is cut.
+            if self.cuts > 0 && self.link(seg.from, seg.to).is_some_and(|l| l.cut) {
                 self.held.push((seq, seg));
                 continue;
             }

@@ -359,6 +359,13 @@ impl Node {
         t
     }
 
+    /// Has the node replies for local clients ready, or exited? (Then
+    /// the simulator collects them after the event-loop turn.)
+    #[inline(always)]
+    pub fn has_results(&self) -> bool {
+        !self.ready_replies.is_empty() || self.exited.is_some()
+    }
+
     /// True while DEBUG SLEEP keeps the server from doing anything.
     pub fn busy(&self, now: u64) -> bool {
         now < self.busy_until_ms

@@ -313,7 +313,7 @@ impl Sim {
     /// if it exited. Returns whether it stopped.
     fn collect(&mut self, port: Port) -> bool {
         let Some(node) = self.nodes.get_mut(&port) else { return false };
-        if node.ready_replies.is_empty() && node.exited.is_none() {
+        if !node.has_results() {
             return false;
         }
         for (cid, reply) in node.ready_replies.drain(..) {
@@ -440,8 +440,10 @@ impl Sim {
             self.deliver(seg);
         }
         // Handling a node's events never starts or stops a node.
+        let mut to_collect = false;
         for (&port, node) in self.nodes.iter_mut() {
             if node.busy(now) {
+                to_collect |= node.has_results();
                 continue;
             }
             let mut io = Io { net: &mut self.net, me: port, now };
@@ -457,11 +459,12 @@ impl Sim {
                 }
             }
             node.before_sleep(now, &mut io);
+            to_collect |= node.has_results();
         }
         // In port order; a node that exited leaves the map, and the next
-        // one takes its place.
+        // one takes its place. (Usually no node has replies or has exited.)
         let mut i = 0;
-        while let Some(&port) = self.nodes.key_at(i) {
+        while to_collect && let Some(&port) = self.nodes.key_at(i) {
             if !self.collect(port) {
                 i += 1;
             }

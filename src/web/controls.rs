@@ -150,7 +150,7 @@ pub fn render_side(app: &App) -> Result<(), JsValue> {
     let port = app.selected;
     let node = app.runner.sim.nodes.get(&port);
     let master = node.and_then(|n| n.upstream.as_ref()).map(|u| u.port);
-    let link = master.and_then(|m| app.runner.sim.net.link(m, port).map(|l| (l.cut, l.params.latency_ms, l.params.bandwidth)));
+    let link = master.and_then(|m| app.runner.sim.net.link(m, port).map(|l| (l.is_cut(), l.params.latency_ms, l.params.bandwidth)));
     let replid = node.map(|n| n.repl.replid.clone()).unwrap_or_default();
     let sig = sig(&(port, node.is_some(), master, link, &replid, &app.ports));
     if app.view.focus_inside("node-panel") || !app.view.changed("node", sig) {

@@ -190,7 +190,7 @@ fn render_links(app: &App, lay: &Layout) -> Result<(), JsValue> {
         let Some(m) = master_of(app, *port) else { continue };
         let Some(&(mx, my)) = lay.pos.get(&m) else { continue };
         let up = app.runner.sim.nodes.get(port).and_then(link_status).is_some_and(|(up, _)| up);
-        let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.cut);
+        let cut = app.runner.sim.net.link(m, *port).is_some_and(|l| l.is_cut());
         drawn.push((m, *port, [mx, my, *x, *y].map(f64::to_bits), up, cut));
     }
     if !app.view.changed("links", sig(&drawn)) {

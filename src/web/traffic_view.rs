@@ -40,12 +40,12 @@ pub fn direction(app: &App, seg: &Segment) -> Direction {
 pub fn progress(app: &App, seg: &Segment) -> f64 {
     let span = seg.deliver_ms.saturating_sub(seg.sent_ms).max(1) as f64;
     let f = ((app.runner.sim.now.saturating_sub(seg.sent_ms)) as f64 / span).clamp(0.0, 1.0);
-    if app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut) { f.min(0.5) } else { f }
+    if app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.is_cut()) { f.min(0.5) } else { f }
 }
 
 /// True for a segment waiting on a cut link.
 fn is_held(app: &App, seg: &Segment) -> bool {
-    app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.cut)
+    app.runner.sim.net.link(seg.from, seg.to).is_some_and(|l| l.is_cut())
 }
 
 /// One drawn message: a `<g>` moved by its translation, its dot, glyph,
