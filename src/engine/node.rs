@@ -347,6 +347,7 @@ impl Node {
     }
 
     /// The next time the node wants to run on its own (cron, deadlines).
+    #[inline]
     pub fn next_wakeup(&self) -> u64 {
         if let Some(loading) = &self.loading {
             // No cron while loading: only the next chunk.

@@ -37,6 +37,7 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// The value under `key`.
+    #[inline]
     pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -45,6 +46,7 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// The value under `key`, mutably.
+    #[inline]
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
