@@ -421,10 +421,13 @@ impl Node {
         self.flush(now, io);
         self.after_flush(now, io);
         // The replicas' references matter only if the oldest block could go.
-        let trimmable = self.backlog.as_ref().is_some_and(Backlog::trimmable);
-        let min_ref = if trimmable { self.min_replica_ref() } else { None };
-        if let Some(b) = self.backlog.as_mut() {
-            b.before_sleep(min_ref);
+        // (Untrimmable, the backlog has nothing to do: its first byte's
+        // offset follows every write.)
+        if self.backlog.as_ref().is_some_and(Backlog::trimmable) {
+            let min_ref = self.min_replica_ref();
+            if let Some(b) = self.backlog.as_mut() {
+                b.before_sleep(min_ref);
+            }
         }
         if self.psync_events.len() > 64 {
             self.psync_events.drain(..self.psync_events.len() - 64);

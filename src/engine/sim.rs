@@ -400,10 +400,22 @@ impl Sim {
 
     /// When something next happens on its own.
     pub fn next_event(&self) -> Option<u64> {
-        let net = self.net.next_delivery();
-        let nodes = self.nodes.values().map(|n| n.next_wakeup()).min();
-        let loads = self.loads.values().map(|l| l.due(l.issued)).min();
-        [net, nodes, loads].into_iter().flatten().min()
+        // Plain loops: this runs before every instant, and in the
+        // size-built wasm iterator adapters and closures are calls.
+        let mut next = self.net.next_delivery();
+        let mut i = 0;
+        while let Some((_, node)) = self.nodes.at(i) {
+            i += 1;
+            let t = node.next_wakeup();
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
+        i = 0;
+        while let Some((_, load)) = self.loads.at(i) {
+            i += 1;
+            let t = load.due(load.issued);
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
+        next
     }
 
     /// Advances virtual time by `ms`, handling everything due on the way.
