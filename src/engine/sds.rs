@@ -138,9 +138,7 @@ fn grow(buf: &mut Vec<u8>, additional: usize) {
 
 /// Copies `n` bytes from `src` to `dst`. Up to 32 bytes with at most four
 /// possibly overlapping loads and stores (no loop, so nothing for the
-/// optimiser to turn back into a `memory.copy`); up to 128 (a write load's
-/// `SET` as the stream carries it) by [`copy_upto_128`]; longer ones as a
-/// block (`memory.copy`, which V8 runs as a call into C).
+/// optimiser to turn back into a `memory.copy`); longer ones as a block.
 ///
 /// # Safety
 /// `src` must be readable and `dst` writable for `n` bytes, and the two
@@ -150,10 +148,8 @@ pub(crate) unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
     // SAFETY (every block below): each access lies within the first `n`
     // bytes of its range, which the caller guarantees.
     unsafe {
-        if n > 128 {
+        if n > 32 {
             std::ptr::copy_nonoverlapping(src, dst, n);
-        } else if n > 32 {
-            copy_upto_128(src, dst, n);
         } else if n >= 16 {
             let a = src.cast::<u64>().read_unaligned();
             let b = src.add(8).cast::<u64>().read_unaligned();
@@ -183,55 +179,20 @@ pub(crate) unsafe fn copy(src: *const u8, dst: *mut u8, n: usize) {
     }
 }
 
-/// [`copy`] of 33 to 128 bytes: the first and the last 16 bytes, and the
-/// 16-byte pieces from the start that lie wholly between them (out of
-/// line: one small function instead of this at every copy).
-///
-/// # Safety
-/// As for [`copy`], with `32 < n <= 128`.
-#[inline(never)]
-unsafe fn copy_upto_128(src: *const u8, dst: *mut u8, n: usize) {
-    // SAFETY: every 16 bytes copied start at or after 0 and end at or
-    // before `n`, inside both ranges.
-    unsafe {
-        copy16(src.add(n - 16), dst.add(n - 16));
-        let mut at = 0;
-        while at + 16 < n {
-            copy16(src.add(at), dst.add(at));
-            at += 16;
-        }
-    }
-}
-
-/// Sixteen bytes from `src` to `dst`, as two eight-byte loads and stores.
-///
-/// # Safety
-/// `src` readable and `dst` writable for 16 bytes.
-#[inline(always)]
-unsafe fn copy16(src: *const u8, dst: *mut u8) {
-    // SAFETY: the caller's.
-    unsafe {
-        let a = src.cast::<u64>().read_unaligned();
-        let b = src.add(8).cast::<u64>().read_unaligned();
-        dst.cast::<u64>().write_unaligned(a);
-        dst.add(8).cast::<u64>().write_unaligned(b);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn cat_and_cpy_copy_every_length_exactly() {
-        let src: Vec<u8> = (0..200u8).collect();
-        for n in 0..=200 {
+        let src: Vec<u8> = (0..100u8).collect();
+        for n in 0..=100 {
             let mut buf = b"head".to_vec();
             cat(&mut buf, &src[..n]);
             assert_eq!(&buf[..4], b"head");
             assert_eq!(&buf[4..], &src[..n], "cat of {n} bytes");
-            cpy(&mut buf, &src[200 - n..]);
-            assert_eq!(buf, &src[200 - n..], "cpy of {n} bytes");
+            cpy(&mut buf, &src[100 - n..]);
+            assert_eq!(buf, &src[100 - n..], "cpy of {n} bytes");
         }
     }
 
