@@ -184,3 +184,39 @@ fn an_overflowing_replica_is_logged_once_though_writes_keep_coming() {
     assert_eq!(w.count_logged(6379, "scheduled to be closed ASAP for overcoming of output buffer limits."), 1, "{:#?}", w.log(6379));
     assert!(w.logged(6379, "Connection with replica 127.0.0.1:6380 lost."));
 }
+
+#[test]
+fn a_write_load_meets_the_same_checks_and_expiry_as_typed_writes() {
+    // Ordinary: every write counted, stored and streamed.
+    let mut w = synced(&[6380], "");
+    let before = w.info_num(6379, "master_repl_offset");
+    w.run("load 6379 100 8\nwait 1s\nload 6379 0\nwait 1s");
+    // SELECT 0, then writes 0 to 100 (the first and the last second's
+    // ticks both write), each `SET key:N <8 bytes>` in RESP.
+    let select = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".len();
+    let set = |n: usize| format!("*3\r\n$3\r\nSET\r\n${}\r\nkey:{n}\r\n$8\r\n12345678\r\n", 4 + n.to_string().len()).len();
+    let stream = select + (0..=100).map(set).sum::<usize>();
+    assert_eq!(w.info_num(6379, "master_repl_offset") - before, stream as i64);
+    assert_eq!(w.run("6379> DBSIZE"), "(integer) 101");
+    assert_eq!(w.run("6380> GET key:42"), w.run("6379> GET key:42"));
+    assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+
+    // A load key that expired is deleted (DEL propagated) and set again.
+    let mut w = synced(&[6380], "");
+    w.run("6379> SET key:3 old PX 5\nload 6379 1000 8\nwait 1s\nload 6379 0\nwait 1s");
+    assert_eq!(w.run("6379> TTL key:3"), "(integer) -1", "the load's SET drops the TTL");
+    assert_eq!(w.run("6380> GET key:3"), w.run("6379> GET key:3"));
+    assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));
+
+    // Refused as typed writes are: not enough good replicas, a replica.
+    let mut w = World::new(3);
+    w.run("node 6379 --min-replicas-to-write 1\nnode 6381\nnode 6380 --replicaof 127.0.0.1 6381\nwait 5s");
+    w.run("load 6379 100 8\nload 6380 100 8\nwait 1s\nload 6379 0\nload 6380 0");
+    assert_eq!(w.run("6379> DBSIZE"), "(integer) 0", "NOREPLICAS: no replica at all");
+    assert_eq!(w.run("6380> DBSIZE"), "(integer) 0", "READONLY");
+
+    // A password the load's client never gave.
+    let mut w = World::new(4);
+    w.run("node 6379 --requirepass secret\nload 6379 100 8\nwait 1s");
+    assert_eq!(w.run("6379> AUTH secret\n6379> DBSIZE"), "(integer) 0", "NOAUTH");
+}

@@ -383,6 +383,9 @@ impl Sim {
                 if let Some(node) = node.as_deref_mut().filter(|n| !n.busy(now)) {
                     let mut io = Io { net: &mut self.net, me: port, now };
                     let c = client.get_or_insert_with(|| node.take_local(LOAD_CLIENT, now));
+                    if node.load_set(c, argv, now) {
+                        continue;
+                    }
                     // The reply is not read. The usual one (+OK, a static
                     // text) owns nothing: forgotten, not dropped (in wasm
                     // its drop glue is calls, on every write).

@@ -12,7 +12,7 @@ mod strings;
 pub use float::{format_long_double, parse_f64, parse_long_double, LongDouble};
 pub use keys::glob_match;
 pub use sets::{set_reply_order, SET_MAX_INTSET_ENTRIES};
-pub(crate) use strings::set_key_from_master;
+pub(crate) use strings::{set_key_at, set_key_from_master};
 
 use crate::engine::keyspace::{Bytes, Entry, Keyspace};
 use crate::engine::resp::{parse_i64, Reply};

@@ -82,13 +82,8 @@ fn set_key(ctx: &mut Ctx, key: &[u8], val: &[u8], keep_ttl: bool) {
 /// table is asked once, without a `Ctx` or the expiry branches. The
 /// replica's `SET key value` from the stream comes this way.
 pub(crate) fn set_key_from_master(ks: &mut Keyspace, db: usize, key: &[u8], val: &[u8]) {
-    let entries = &mut ks.dbs[db].entries;
-    match entries.position(key) {
-        Some(pos) => overwrite(entries.value_at_mut(pos), val, false),
-        None => {
-            entries.insert(key.to_vec(), Entry::new(Value::Str(val.to_vec())));
-        }
-    }
+    let pos = ks.dbs[db].entries.position(key);
+    set_key_at(ks, db, pos, key, val);
 }
 
 /// An existing key's new string value. An overwritten string keeps its
@@ -104,6 +99,19 @@ fn overwrite(e: &mut Entry, val: &[u8], keep_ttl: bool) {
     }
     if !keep_ttl {
         e.expire_at_ms = None;
+    }
+}
+
+/// [`set_key`] (no KEEPTTL) for a key found unexpired at `pos` in db
+/// `db`, or not found (`None`), without a second lookup: a write load's
+/// SET on a master (see `Node::load_set`).
+pub(crate) fn set_key_at(ks: &mut Keyspace, db: usize, pos: Option<usize>, key: &[u8], val: &[u8]) {
+    let entries = &mut ks.dbs[db].entries;
+    match pos {
+        Some(pos) => overwrite(entries.value_at_mut(pos), val, false),
+        None => {
+            entries.insert(key.to_vec(), Entry::new(Value::Str(val.to_vec())));
+        }
     }
 }
 
