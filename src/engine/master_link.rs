@@ -123,7 +123,7 @@ impl Node {
             }
         }
         self.proxy_stream(&buf[unproxied..pos]);
-        self.argv_buf = argv;
+        super::sds::put_back(&mut self.argv_buf, argv);
         if direct {
             if pos < bytes.len() {
                 held.extend_from_slice(&bytes[pos..]);
@@ -131,7 +131,7 @@ impl Node {
         } else {
             held.drain(..pos);
         }
-        self.up().master.as_mut().expect("master link").inbuf = held;
+        super::sds::put_back(&mut self.up().master.as_mut().expect("master link").inbuf, held);
     }
 
     /// [`Node::apply_from_master`] for a data command outside MULTI
