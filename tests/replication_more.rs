@@ -204,6 +204,7 @@ fn a_write_load_meets_the_same_checks_and_expiry_as_typed_writes() {
     // A load key that expired is deleted (DEL propagated) and set again.
     let mut w = synced(&[6380], "");
     w.run("6379> SET key:3 old PX 5\nload 6379 1000 8\nwait 1s\nload 6379 0\nwait 1s");
+    assert_eq!(w.info_num(6379, "expired_keys"), 1);
     assert_eq!(w.run("6379> TTL key:3"), "(integer) -1", "the load's SET drops the TTL");
     assert_eq!(w.run("6380> GET key:3"), w.run("6379> GET key:3"));
     assert_eq!(w.info(6380, "slave_repl_offset"), w.info(6379, "master_repl_offset"));

@@ -176,8 +176,9 @@ impl Node {
         };
         // The ops vector is kept between commands: no allocation per command.
         let propagate = std::mem::take(&mut self.ops_buf);
-        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate };
+        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate, expired: 0 };
         let reply = command::execute_checked(&mut ctx, spec, argv);
+        self.stats.expired_keys += ctx.expired;
         let mut ops = ctx.propagate;
         self.dirty += ops.len() as u64;
         for op in &ops {
