@@ -48,13 +48,17 @@ pub struct Db {
 pub struct Keyspace {
     /// `DATABASES` databases, index = db number.
     pub dbs: Vec<Db>,
+    /// Keys a lookup found expired and deleted (a master's
+    /// `expireIfNeeded`), not yet added to INFO's `expired_keys`: the node
+    /// moves them there after each command, so between commands this is 0.
+    pub expired: u64,
 }
 
 impl Default for Keyspace {
     fn default() -> Self {
         // Not `vec![Db::default(); DATABASES]`: that clones a `Db`, and
         // cloning a keyspace's values is 2 KB of wasm used nowhere else.
-        Keyspace { dbs: (0..DATABASES).map(|_| Db::default()).collect() }
+        Keyspace { dbs: (0..DATABASES).map(|_| Db::default()).collect(), expired: 0 }
     }
 }
 
@@ -134,6 +138,7 @@ impl Keyspace {
             ExpireMode::ReplicaClient => true,
             ExpireMode::Master => {
                 self.dbs[db].entries.remove(key);
+                self.expired += 1;
                 propagate.push(Op { db, argv: vec![b"DEL".to_vec(), key.to_vec()] });
                 true
             }

@@ -176,10 +176,12 @@ impl Node {
         };
         // The ops vector is kept between commands: no allocation per command.
         let propagate = std::mem::take(&mut self.ops_buf);
-        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate, expired: 0 };
+        let mut ctx = Ctx { now_ms: now, db: client.db, keyspace: &mut self.keyspace, expire, propagate };
         let reply = command::execute_checked(&mut ctx, spec, argv);
-        self.stats.expired_keys += ctx.expired;
         let mut ops = ctx.propagate;
+        if self.keyspace.expired > 0 {
+            self.stats.expired_keys += std::mem::take(&mut self.keyspace.expired);
+        }
         self.dirty += ops.len() as u64;
         for op in &ops {
             self.note_expiry(op.args(argv));

@@ -46,7 +46,6 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// The value under `key`, mutably.
-    #[inline]
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,

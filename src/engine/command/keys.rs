@@ -9,9 +9,8 @@ use crate::engine::resp::{parse_i64, Reply};
 pub(super) fn del(ctx: &mut Ctx, argv: &[Bytes]) -> Reply {
     let mut n = 0;
     for k in &argv[1..] {
-        let (db, ops) = (ctx.db, ctx.propagate.len());
+        let db = ctx.db;
         ctx.keyspace.expire_if_needed(db, k, ctx.now_ms, ctx.expire, &mut ctx.propagate);
-        ctx.expired += (ctx.propagate.len() - ops) as u64;
         if ctx.remove(k).is_some() {
             n += 1;
         }

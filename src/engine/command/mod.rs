@@ -338,32 +338,22 @@ pub struct Ctx<'a> {
     pub expire: ExpireMode,
     /// Ops propagated so far, in order (the node wraps more than one in MULTI/EXEC).
     pub propagate: Vec<Op>,
-    /// Keys this command's lookups found expired and deleted (a master's
-    /// `expireIfNeeded`: INFO's `expired_keys` counts them).
-    pub expired: u64,
 }
 
 impl<'a> Ctx<'a> {
     /// A context with nothing propagated yet.
     pub fn new(keyspace: &'a mut Keyspace, db: usize, now_ms: u64, expire: ExpireMode) -> Ctx<'a> {
-        Ctx { now_ms, db, keyspace, expire, propagate: Vec::new(), expired: 0 }
+        Ctx { now_ms, db, keyspace, expire, propagate: Vec::new() }
     }
 
     #[inline(always)]
     pub(crate) fn read(&mut self, key: &[u8]) -> Option<&Entry> {
-        let ops = self.propagate.len();
-        let found = self.keyspace.lookup_read(self.db, key, self.now_ms, self.expire, &mut self.propagate);
-        // A lookup adds an op only for the DEL of a key it expired.
-        self.expired += (self.propagate.len() - ops) as u64;
-        found
+        self.keyspace.lookup_read(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
 
     #[inline(always)]
     pub(crate) fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        let ops = self.propagate.len();
-        let found = self.keyspace.lookup_write(self.db, key, self.now_ms, self.expire, &mut self.propagate);
-        self.expired += (self.propagate.len() - ops) as u64;
-        found
+        self.keyspace.lookup_write(self.db, key, self.now_ms, self.expire, &mut self.propagate)
     }
 
     pub(crate) fn exists_for_write(&mut self, key: &[u8]) -> bool {
