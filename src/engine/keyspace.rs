@@ -44,15 +44,26 @@ pub struct Db {
 }
 
 /// All databases of one node.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Keyspace {
     /// `DATABASES` databases, index = db number.
     pub dbs: Vec<Db>,
     /// Keys a lookup found expired and deleted (a master's
     /// `expireIfNeeded`), not yet added to INFO's `expired_keys`: the node
-    /// moves them there after each command, so between commands this is 0.
+    /// moves them there after each command.
     pub expired: u64,
 }
+
+/// Keyspaces are equal when they hold the same data (a master that
+/// expired keys on lookup and its replica, which deleted them on the DEL
+/// it was sent, are).
+impl PartialEq for Keyspace {
+    fn eq(&self, other: &Self) -> bool {
+        self.dbs == other.dbs
+    }
+}
+
+impl Eq for Keyspace {}
 
 impl Default for Keyspace {
     fn default() -> Self {
