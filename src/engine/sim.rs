@@ -120,6 +120,15 @@ fn load_value_into(out: &mut Vec<u8>, n: u64, size: usize, pairs: &Pairs) {
     unsafe { out.set_len(size) };
 }
 
+/// The earlier of `next`, if there is one, and `t`.
+#[inline(always)]
+fn earliest(next: Option<u64>, t: u64) -> Option<u64> {
+    Some(match next {
+        Some(n) => n.min(t),
+        None => t,
+    })
+}
+
 /// The client id load generators write with.
 pub const LOAD_CLIENT: ClientId = u32::MAX - 1;
 
@@ -409,14 +418,12 @@ impl Sim {
         let mut i = 0;
         while let Some((_, node)) = self.nodes.at(i) {
             i += 1;
-            let t = node.next_wakeup();
-            next = Some(next.map_or(t, |n| n.min(t)));
+            next = earliest(next, node.next_wakeup());
         }
         i = 0;
         while let Some((_, load)) = self.loads.at(i) {
             i += 1;
-            let t = load.due(load.issued);
-            next = Some(next.map_or(t, |n| n.min(t)));
+            next = earliest(next, load.due(load.issued));
         }
         next
     }
@@ -457,23 +464,21 @@ impl Sim {
         // Handling a node's events never starts or stops a node.
         let mut to_collect = false;
         for (&port, node) in self.nodes.iter_mut() {
-            if node.busy(now) {
-                to_collect |= node.has_results();
-                continue;
-            }
-            let mut io = Io { net: &mut self.net, me: port, now };
-            if node.next_wakeup() <= now {
-                node.handle_timeout(now, &mut io);
-            }
-            // Guarded: segments wait here only for a node in DEBUG SLEEP.
-            if !self.deferred.is_empty()
-                && let Some(segs) = self.deferred.remove(&port)
-            {
-                for seg in segs {
-                    Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+            if !node.busy(now) {
+                let mut io = Io { net: &mut self.net, me: port, now };
+                if node.next_wakeup() <= now {
+                    node.handle_timeout(now, &mut io);
                 }
+                // Guarded: segments wait here only for a node in DEBUG SLEEP.
+                if !self.deferred.is_empty()
+                    && let Some(segs) = self.deferred.remove(&port)
+                {
+                    for seg in segs {
+                        Self::hand_to_node(node, &seg, &mut io, &mut self.refused);
+                    }
+                }
+                node.before_sleep(now, &mut io);
             }
-            node.before_sleep(now, &mut io);
             to_collect |= node.has_results();
         }
         // In port order; a node that exited leaves the map, and the next
