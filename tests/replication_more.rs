@@ -221,3 +221,16 @@ fn a_write_load_meets_the_same_checks_and_expiry_as_typed_writes() {
     w.run("node 6379 --requirepass secret\nload 6379 100 8\nwait 1s");
     assert_eq!(w.run("6379> AUTH secret\n6379> DBSIZE"), "(integer) 0", "NOAUTH");
 }
+
+#[test]
+fn a_key_expired_on_lookup_counts_in_expired_keys_as_on_redis_server() {
+    // redis-server 7.0.15, active expiry off: `SET k old PX 5`, 50 ms, `SET
+    // k new` reads expired_keys:1; then the same with a GET reads 2.
+    let mut w = World::new(5);
+    w.run("node 6379\n6379> DEBUG SET-ACTIVE-EXPIRE 0\n6379> SET k old PX 5\nwait 50ms\n6379> SET k new");
+    assert_eq!(w.info_num(6379, "expired_keys"), 1);
+    w.run("6379> SET j old PX 5\nwait 50ms");
+    assert_eq!(w.run("6379> GET j"), "(nil)");
+    assert_eq!(w.info_num(6379, "expired_keys"), 2);
+    assert_eq!(w.run("6379> GET k"), "\"new\"");
+}
